@@ -1,0 +1,16 @@
+//! Leadwire's domain, shared by the widget (wasm in the browser) and the edge
+//! collector (wasm in a Worker), and tested natively.
+//!
+//! The flow a lead takes through this crate:
+//! [`wire::parse_submission`] → [`validate::validate`] (which normalises the
+//! phone with [`phone::normalize`] and classifies the source with
+//! [`attribution::attribute`]) → a [`wire::Lead`] that the collector stores and
+//! wraps in a [`wire::WebhookEvent`], signed with [`signing::WebhookSecret`].
+//! Nothing here does I/O or reads a clock: time comes in as an argument.
+
+pub mod attribution;
+pub mod phone;
+pub mod signing;
+pub mod site;
+pub mod validate;
+pub mod wire;

@@ -1,0 +1,140 @@
+//! Sites as configured in `sites.toml`: who may send leads, and where they go.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitesFile {
+    #[serde(rename = "site", default)]
+    pub sites: Vec<Site>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// What the snippet's `data-site` names.
+    pub id: String,
+    /// Exact origins (`scheme://host[:port]`) allowed to post leads from a browser.
+    pub origins: Vec<String>,
+    /// ISO 3166-1 alpha-2 country used to read national phone numbers.
+    pub default_country: String,
+    #[serde(rename = "destination", default)]
+    pub destinations: Vec<Destination>,
+}
+
+/// One place every lead of the site is forwarded to.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Destination {
+    /// Short, stable name; part of the `webhook-id`, so never rename a live one.
+    pub id: String,
+    /// The endpoint, when it holds no token.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Name of the Worker secret holding the endpoint, for URLs that carry a token.
+    #[serde(default)]
+    pub url_secret: Option<String>,
+    /// Name of the Worker secret holding the `whsec_…` signing key.
+    pub secret: String,
+}
+
+/// What the widget may know about a site: nothing secret.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct PublicConfig {
+    pub site: String,
+    pub default_country: String,
+}
+
+impl Site {
+    pub fn public_config(&self) -> PublicConfig {
+        PublicConfig {
+            site: self.id.clone(),
+            default_country: self.default_country.clone(),
+        }
+    }
+
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|o| o == origin)
+    }
+}
+
+impl SitesFile {
+    pub fn site(&self, id: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.id == id)
+    }
+
+    /// Everything about the file that serde cannot see; each problem is one line.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (i, site) in self.sites.iter().enumerate() {
+            if !is_slug(&site.id) {
+                problems.push(format!("site {i}: id {:?} must be 1-64 of a-z, 0-9, '-', '_'", site.id));
+            }
+            if self.sites.iter().filter(|s| s.id == site.id).count() > 1 {
+                problems.push(format!("site {:?} is listed twice", site.id));
+            }
+            if crate::phone::country(&site.default_country).is_none() {
+                problems.push(format!("site {:?}: default_country {:?} is not in lead::phone::COUNTRIES", site.id, site.default_country));
+            }
+            for origin in &site.origins {
+                if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
+                    problems.push(format!("site {:?}: origin {origin:?} must be scheme://host[:port] with no path", site.id));
+                }
+            }
+            for d in &site.destinations {
+                if !is_slug(&d.id) {
+                    problems.push(format!("site {:?}: destination id {:?} must be 1-64 of a-z, 0-9, '-', '_'", site.id, d.id));
+                }
+                if d.url.is_some() == d.url_secret.is_some() {
+                    problems.push(format!("site {:?}: destination {:?} needs exactly one of url, url_secret", site.id, d.id));
+                }
+            }
+        }
+        problems
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: &str) -> Site {
+        Site {
+            id: id.into(),
+            origins: vec!["https://shop.example".into()],
+            default_country: "RU".into(),
+            destinations: vec![Destination {
+                id: "crm".into(),
+                url: Some("https://crm.example/hook".into()),
+                url_secret: None,
+                secret: "CRM_SECRET".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_good_file_has_no_problems() {
+        let file = SitesFile { sites: vec![site("shop")] };
+        assert_eq!(file.problems(), Vec::<String>::new());
+        assert!(file.site("shop").is_some_and(|s| s.allows_origin("https://shop.example")));
+        assert!(file.site("shop").is_some_and(|s| !s.allows_origin("https://evil.example")));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let mut bad = site("Shop!");
+        bad.default_country = "ZZ".into();
+        bad.origins = vec!["shop.example/".into()];
+        bad.destinations[0].url_secret = Some("ALSO".into());
+        let file = SitesFile { sites: vec![bad, site("shop"), site("shop")] };
+        let problems = file.problems();
+        for needle in ["must be 1-64", "listed twice", "ZZ", "scheme://host", "exactly one of url"] {
+            assert!(problems.iter().any(|p| p.contains(needle)), "{needle} not in {problems:#?}");
+        }
+    }
+}

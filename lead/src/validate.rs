@@ -1,0 +1,253 @@
+//! From an untrusted [`Submission`] to a [`Lead`] fit to store and deliver.
+//!
+//! Contact fields are refused with a field error when wrong: a visitor can fix
+//! them. Page and touch data are only trimmed to their limits: attribution is
+//! best effort and never costs a lead.
+
+use crate::attribution::attribute;
+use crate::phone;
+use crate::site::Site;
+use crate::wire::{Contact, FieldError, Lead, LeadKind, Page, Submission, Touch, Touches, WIRE_VERSION};
+
+/// Longest value kept, in characters, per field.
+pub mod limits {
+    pub const NAME: usize = 200;
+    pub const EMAIL: usize = 254;
+    pub const PHONE_AS_TYPED: usize = 64;
+    pub const MESSAGE: usize = 5_000;
+    pub const URL: usize = 2_048;
+    pub const TITLE: usize = 300;
+    /// Whole request body, in bytes.
+    pub const BODY_BYTES: usize = 32 * 1024;
+}
+
+/// Which contact details each kind needs: (phone required, phone or email required).
+const REQUIRED_CONTACT: &[(LeadKind, bool, bool)] = &[
+    (LeadKind::Callback, true, false),
+    (LeadKind::Form, false, true),
+    (LeadKind::Chat, false, true),
+];
+
+/// Validates and normalises a submission for `site`, stamping it `received_at_ms`.
+pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lead, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if sub.v != WIRE_VERSION {
+        errors.push(FieldError::new("v", "unsupported_version", format!("Only wire version {WIRE_VERSION} is accepted.")));
+    }
+    if sub.site != site.id {
+        errors.push(FieldError::new("site", "mismatch", "The lead names another site than the one it was posted to."));
+    }
+    let contact = contact(&sub, site, &mut errors);
+    let message = optional_text(sub.message.as_deref(), "message", limits::MESSAGE, &mut errors);
+    let page = Page {
+        url: truncate(&sub.page.url, limits::URL),
+        title: sub.page.title.as_deref().map(|t| truncate(t, limits::TITLE)),
+        referrer: sub.page.referrer.as_deref().map(|r| truncate(r, limits::URL)),
+    };
+    let received_at = jiff::Timestamp::from_millisecond(received_at_ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let touches = Touches {
+        first: sub.touches.first.as_ref().map(bounded_touch),
+        last: sub.touches.last.as_ref().map(bounded_touch),
+        visits: sub.touches.visits,
+    };
+    Ok(Lead {
+        id: sub.id,
+        site: site.id.clone(),
+        kind: sub.kind,
+        attribution: attribute(&touches, &page),
+        contact,
+        message,
+        page,
+        received_at,
+    })
+}
+
+fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Contact {
+    let raw = &sub.contact;
+    let (phone_required, one_required) = REQUIRED_CONTACT
+        .iter()
+        .find(|(kind, _, _)| *kind == sub.kind)
+        .map(|(_, p, o)| (*p, *o))
+        .unwrap_or((false, true));
+    let typed_phone = raw.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let phone = match typed_phone {
+        None if phone_required => {
+            errors.push(FieldError::new("contact.phone", "required", phone::PhoneError::Empty.message()));
+            None
+        }
+        None => None,
+        Some(p) if p.chars().count() > limits::PHONE_AS_TYPED => {
+            errors.push(FieldError::new("contact.phone", "too_long", phone::PhoneError::TooLong.message()));
+            None
+        }
+        Some(p) => match phone::normalize(p, &site.default_country) {
+            Ok(e164) => Some(e164),
+            Err(e) => {
+                errors.push(FieldError::new("contact.phone", e.code(), e.message()));
+                None
+            }
+        },
+    };
+    let email = optional_text(raw.email.as_deref(), "contact.email", limits::EMAIL, errors);
+    if let Some(e) = &email {
+        if !looks_like_email(e) {
+            errors.push(FieldError::new("contact.email", "invalid", "Enter an email address like name@example.com."));
+        }
+    }
+    if one_required && typed_phone.is_none() && email.is_none() {
+        errors.push(FieldError::new("contact", "required", "Enter a phone number or an email address."));
+    }
+    Contact {
+        phone,
+        name: optional_text(raw.name.as_deref(), "contact.name", limits::NAME, errors),
+        email,
+    }
+}
+
+/// Trims; empty is absent; over the limit is an error.
+fn optional_text(value: Option<&str>, field: &str, limit: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if value.chars().count() > limit {
+        errors.push(FieldError::new(field, "too_long", format!("At most {limit} characters.")));
+        return None;
+    }
+    Some(value.to_owned())
+}
+
+/// One `@` with something on both sides and a dot in the domain; the CRM does the rest.
+fn looks_like_email(e: &str) -> bool {
+    match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+fn bounded_touch(t: &Touch) -> Touch {
+    Touch {
+        url: truncate(&t.url, limits::URL),
+        referrer: t.referrer.as_deref().map(|r| truncate(r, limits::URL)),
+        at: t.at,
+    }
+}
+
+/// Cuts to at most `max` characters, on a character boundary.
+pub fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => s[..cut].to_owned(),
+        None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attribution::Channel;
+    use crate::wire::RawContact;
+
+    fn site() -> Site {
+        Site {
+            id: "demo".into(),
+            origins: vec![],
+            default_country: "RU".into(),
+            destinations: vec![],
+        }
+    }
+
+    fn submission(kind: LeadKind, phone: Option<&str>, email: Option<&str>) -> Submission {
+        Submission {
+            v: 1,
+            id: uuid::Uuid::from_u128(7),
+            site: "demo".into(),
+            kind,
+            contact: RawContact {
+                phone: phone.map(Into::into),
+                name: Some("  Ivan ".into()),
+                email: email.map(Into::into),
+            },
+            message: None,
+            page: Page {
+                url: "https://demo.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring".into(),
+                title: Some("Demo".into()),
+                referrer: None,
+            },
+            touches: Touches::default(),
+        }
+    }
+
+    const NOON: i64 = 1_763_899_200_000; // 2025-11-23T12:00:00Z
+
+    #[test]
+    fn a_callback_becomes_a_normalised_attributed_lead() {
+        let lead = validate(submission(LeadKind::Callback, Some("8 (912) 345-67-89"), None), &site(), NOON).expect("valid");
+        assert_eq!(lead.contact.phone.as_deref(), Some("+79123456789"));
+        assert_eq!(lead.contact.name.as_deref(), Some("Ivan"));
+        assert_eq!(lead.attribution.channel, Channel::PaidSearch);
+        assert_eq!(lead.attribution.campaign.as_deref(), Some("spring"));
+        assert_eq!(lead.received_at, "2025-11-23T12:00:00Z");
+    }
+
+    #[test]
+    fn contact_rules_per_kind() {
+        let cases: &[(LeadKind, Option<&str>, Option<&str>, &[(&str, &str)])] = &[
+            (LeadKind::Callback, None, None, &[("contact.phone", "required")]),
+            (LeadKind::Callback, Some("   "), None, &[("contact.phone", "required")]),
+            (LeadKind::Callback, None, Some("a@b.example"), &[("contact.phone", "required")]),
+            (LeadKind::Callback, Some("12"), None, &[("contact.phone", "too_short")]),
+            (LeadKind::Callback, Some("call me"), None, &[("contact.phone", "invalid")]),
+            (LeadKind::Form, None, None, &[("contact", "required")]),
+            (LeadKind::Form, None, Some("a@b.example"), &[]),
+            (LeadKind::Form, None, Some("not-an-email"), &[("contact.email", "invalid")]),
+            (LeadKind::Chat, Some("+7 912 345 67 89"), None, &[]),
+        ];
+        for (kind, phone, email, want) in cases {
+            let got = match validate(submission(*kind, *phone, *email), &site(), NOON) {
+                Ok(_) => vec![],
+                Err(errors) => errors,
+            };
+            let got: Vec<(&str, &str)> = got.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+            assert_eq!(got, *want, "{kind:?} phone={phone:?} email={email:?}");
+        }
+    }
+
+    #[test]
+    fn wrong_version_site_and_oversized_fields_are_named() {
+        let mut sub = submission(LeadKind::Callback, Some("+79123456789"), None);
+        sub.v = 2;
+        sub.site = "other".into();
+        sub.message = Some("x".repeat(limits::MESSAGE + 1));
+        sub.contact.name = Some("я".repeat(limits::NAME + 1));
+        let fields: Vec<String> = validate(sub, &site(), NOON).expect_err("invalid").into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["v", "site", "contact.name", "message"]);
+    }
+
+    #[test]
+    fn page_data_is_trimmed_never_refused() {
+        let mut sub = submission(LeadKind::Callback, Some("+79123456789"), None);
+        sub.page.url = format!("https://demo.example/?q={}", "%".repeat(10_000));
+        sub.page.referrer = Some("javascript:alert(1)".into());
+        sub.page.title = Some("т".repeat(1_000));
+        let lead = validate(sub, &site(), NOON).expect("still a lead");
+        assert_eq!(lead.page.url.chars().count(), limits::URL);
+        assert_eq!(lead.page.title.map(|t| t.chars().count()), Some(limits::TITLE));
+        assert_eq!(lead.attribution.channel, Channel::Direct);
+    }
+
+    #[test]
+    fn truncate_respects_characters() {
+        assert_eq!(truncate("привет", 3), "при");
+        assert_eq!(truncate("hi", 3), "hi");
+        assert_eq!(truncate("", 0), "");
+    }
+}
