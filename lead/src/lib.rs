@@ -9,6 +9,7 @@
 //! Nothing here does I/O or reads a clock: time comes in as an argument.
 
 pub mod attribution;
+pub mod delivery;
 pub mod phone;
 pub mod signing;
 pub mod site;

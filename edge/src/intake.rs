@@ -1,0 +1,87 @@
+//! `POST /v1/leads`: check, validate, store, answer, then deliver.
+
+use lead::validate::{limits, validate};
+use lead::wire::{parse_submission, Accepted, FieldError};
+use worker::{console_error, Context, Date, Env, Request, Response, Result};
+
+use crate::store::{D1Store, Insert, LeadStore};
+use crate::{answer, deliver, sites};
+
+/// Bodies a browser can send without a preflight (`text/plain`) or with one.
+const CONTENT_TYPES: &[&str] = &["text/plain", "application/json"];
+
+pub async fn post_lead(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let origin = req.headers().get("origin")?;
+    let response = accept(&mut req, env, &ctx, origin.as_deref()).await?;
+    // Error answers carry nothing private, so every page may read them: a
+    // site's developer sees why in the console. A 202 only reaches allowed origins.
+    answer::allow_origin(response, origin.as_deref())
+}
+
+async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>) -> Result<Response> {
+    let too_large = || {
+        answer::error(
+            413,
+            "payload_too_large",
+            &format!("A lead is at most {} KB.", limits::BODY_BYTES / 1024),
+            vec![],
+        )
+    };
+    let declared = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
+    if declared.is_some_and(|l| l > limits::BODY_BYTES) {
+        return too_large();
+    }
+    let content_type = req.headers().get("content-type")?.unwrap_or_default();
+    let media_type = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !CONTENT_TYPES.contains(&media_type.as_str()) {
+        return answer::error(415, "unsupported_media_type", "Send the lead as JSON, with Content-Type text/plain or application/json.", vec![]);
+    }
+    let Ok(body) = req.bytes().await else {
+        return answer::error(400, "unreadable_body", "The request body could not be read.", vec![]);
+    };
+    if body.len() > limits::BODY_BYTES {
+        return too_large();
+    }
+    let submission = match parse_submission(&body) {
+        Ok(s) => s,
+        Err(field) => {
+            let message = format!("The lead is not valid v1 JSON: {}", field.message);
+            return answer::field_error(400, &field.code.clone(), &message, field);
+        }
+    };
+    let Some(site) = sites::all().site(&submission.site) else {
+        let field = FieldError::new("site", "not_found", format!("No site {:?} is configured.", submission.site));
+        return answer::field_error(404, "site_not_found", "Unknown site.", field);
+    };
+    if let Some(o) = origin.filter(|o| !site.allows_origin(o)) {
+        let field = FieldError::new("origin", "not_allowed", format!("{o} is not among the origins of site {:?}.", site.id));
+        return answer::field_error(403, "origin_not_allowed", "This page may not send leads for this site.", field);
+    }
+    let received_at_ms = Date::now().as_millis() as i64;
+    let lead = match validate(submission, site, received_at_ms) {
+        Ok(lead) => lead,
+        Err(fields) => return answer::error(422, "invalid_lead", "Some fields need another look.", fields),
+    };
+    let store = D1Store::new(env.d1("DB")?);
+    let destinations: Vec<&str> = site.destinations.iter().map(|d| d.id.as_str()).collect();
+    match store.insert_lead(&lead, &destinations, received_at_ms).await {
+        Ok(Insert::New) => {
+            let site = site.clone();
+            let lead = lead.clone();
+            ctx.wait_until(async move {
+                let store = D1Store::new(match env.d1("DB") {
+                    Ok(db) => db,
+                    Err(e) => return console_error!("lead {}: no database for delivery: {e}", lead.id),
+                });
+                deliver::deliver_all(&env, &store, &site, &lead).await;
+            });
+        }
+        Ok(Insert::Duplicate) => {}
+        Err(e) => {
+            console_error!("lead {}: not stored: {}", lead.id, e.0);
+            // Not a 2xx: the widget keeps the lead in its outbox and tries again.
+            return answer::error(503, "unavailable", "The lead could not be stored just now; try again shortly.", vec![]);
+        }
+    }
+    answer::json(202, &Accepted { id: lead.id })
+}

@@ -1,0 +1,35 @@
+//! The routing table: method and path to a handler.
+
+use worker::{Context, Env, Method, Request, Response, Result};
+
+use crate::{answer, intake, sites};
+
+pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let origin = req.headers().get("origin")?;
+    match (req.method(), segments.as_slice()) {
+        (Method::Post, ["v1", "leads"]) => intake::post_lead(req, env, ctx).await,
+        (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
+        (Method::Get, ["v1", "sites", site, "config"]) => site_config(site, origin.as_deref()),
+        #[cfg(feature = "bench-routes")]
+        (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
+        (_, ["v1", ..]) => answer::error(404, "not_found", &format!("No route for {} {path}.", req.method()), vec![]),
+        _ => answer::error(404, "not_found", "Nothing here. The API lives under /v1/.", vec![]),
+    }
+}
+
+/// `GET /v1/sites/{site}/config`: what the widget needs to start.
+fn site_config(site_id: &str, origin: Option<&str>) -> Result<Response> {
+    let Some(site) = sites::all().site(site_id) else {
+        return answer::error(404, "site_not_found", &format!("No site {site_id:?} is configured."), vec![]);
+    };
+    if let Some(o) = origin {
+        if !site.allows_origin(o) {
+            return answer::error(403, "origin_not_allowed", &format!("{o} may not use site {site_id:?}."), vec![]);
+        }
+    }
+    let mut response = answer::json(200, &site.public_config())?;
+    response.headers_mut().set("cache-control", "public, max-age=300")?;
+    answer::allow_origin(response, origin)
+}
