@@ -5,14 +5,20 @@ use std::path::PathBuf;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=LEADWIRE_SITES");
-    let path = std::env::var("LEADWIRE_SITES").map(PathBuf::from).unwrap_or_else(|_| "sites.toml".into());
+    let path = std::env::var("LEADWIRE_SITES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| "sites.toml".into());
     println!("cargo:rerun-if-changed={}", path.display());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", path.display())));
     let sites: lead::site::SitesFile =
         toml::from_str(&text).unwrap_or_else(|e| fail(&format!("{} is not a valid sites file: {e}", path.display())));
     let problems = sites.problems();
     if !problems.is_empty() {
-        fail(&format!("{} has problems:\n  {}", path.display(), problems.join("\n  ")));
+        fail(&format!(
+            "{} has problems:\n  {}",
+            path.display(),
+            problems.join("\n  ")
+        ));
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| fail("cargo sets OUT_DIR"))).join("sites.json");
     let json = serde_json::to_string(&sites).unwrap_or_else(|e| fail(&e.to_string()));

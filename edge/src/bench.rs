@@ -36,9 +36,17 @@ fn fixed_lead(id: uuid::Uuid) -> Lead {
         id,
         site: "bench".into(),
         kind: LeadKind::Callback,
-        contact: Contact { phone: Some("+79123456789".into()), name: None, email: None },
+        contact: Contact {
+            phone: Some("+79123456789".into()),
+            name: None,
+            email: None,
+        },
         message: None,
-        page: Page { url: "http://127.0.0.1:8080/".into(), title: None, referrer: None },
+        page: Page {
+            url: "http://127.0.0.1:8080/".into(),
+            title: None,
+            referrer: None,
+        },
         attribution: Attribution {
             channel: Channel::Direct,
             source: None,

@@ -8,7 +8,10 @@ use lead::delivery::{state_after, DeliveryState};
 use lead::signing::WebhookSecret;
 use lead::site::{Destination, Site};
 use lead::wire::Lead;
-use worker::{console_error, console_log, AbortController, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{
+    console_error, console_log, AbortController, Date, Delay, Env, Fetch, Headers, Method, Request, RequestInit,
+    RequestRedirect,
+};
 
 use crate::destinations::{webhook, OutboundRequest, Target};
 use crate::store::{Attempt, LeadStore};
@@ -29,7 +32,12 @@ pub async fn deliver_all(env: &Env, store: &impl LeadStore, site: &Site, lead: &
         );
         if let Err(e) = store.record_attempt(&lead.id, &destination.id, &attempt).await {
             // The delivery row stays pending: a later sweep retries it.
-            console_error!("lead {} → {}: could not record the attempt: {}", lead.id, destination.id, e.0);
+            console_error!(
+                "lead {} → {}: could not record the attempt: {}",
+                lead.id,
+                destination.id,
+                e.0
+            );
         }
     }
 }

@@ -27,14 +27,22 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             vec![],
         )
     };
-    let declared = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get("content-length")?
+        .and_then(|l| l.parse::<usize>().ok());
     if declared.is_some_and(|l| l > limits::BODY_BYTES) {
         return too_large();
     }
     let content_type = req.headers().get("content-type")?.unwrap_or_default();
     let media_type = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if !CONTENT_TYPES.contains(&media_type.as_str()) {
-        return answer::error(415, "unsupported_media_type", "Send the lead as JSON, with Content-Type text/plain or application/json.", vec![]);
+        return answer::error(
+            415,
+            "unsupported_media_type",
+            "Send the lead as JSON, with Content-Type text/plain or application/json.",
+            vec![],
+        );
     }
     let Ok(body) = req.bytes().await else {
         return answer::error(400, "unreadable_body", "The request body could not be read.", vec![]);
@@ -50,12 +58,25 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         }
     };
     let Some(site) = sites::all().site(&submission.site) else {
-        let field = FieldError::new("site", "not_found", format!("No site {:?} is configured.", submission.site));
+        let field = FieldError::new(
+            "site",
+            "not_found",
+            format!("No site {:?} is configured.", submission.site),
+        );
         return answer::field_error(404, "site_not_found", "Unknown site.", field);
     };
     if let Some(o) = origin.filter(|o| !site.allows_origin(o)) {
-        let field = FieldError::new("origin", "not_allowed", format!("{o} is not among the origins of site {:?}.", site.id));
-        return answer::field_error(403, "origin_not_allowed", "This page may not send leads for this site.", field);
+        let field = FieldError::new(
+            "origin",
+            "not_allowed",
+            format!("{o} is not among the origins of site {:?}.", site.id),
+        );
+        return answer::field_error(
+            403,
+            "origin_not_allowed",
+            "This page may not send leads for this site.",
+            field,
+        );
     }
     let received_at_ms = Date::now().as_millis() as i64;
     let lead = match validate(submission, site, received_at_ms) {
@@ -80,7 +101,12 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         Err(e) => {
             console_error!("lead {}: not stored: {}", lead.id, e.0);
             // Not a 2xx: the widget keeps the lead in its outbox and tries again.
-            return answer::error(503, "unavailable", "The lead could not be stored just now; try again shortly.", vec![]);
+            return answer::error(
+                503,
+                "unavailable",
+                "The lead could not be stored just now; try again shortly.",
+                vec![],
+            );
         }
     }
     answer::json(202, &Accepted { id: lead.id })

@@ -14,7 +14,12 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["v1", "sites", site, "config"]) => site_config(site, origin.as_deref()),
         #[cfg(feature = "bench-routes")]
         (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
-        (_, ["v1", ..]) => answer::error(404, "not_found", &format!("No route for {} {path}.", req.method()), vec![]),
+        (_, ["v1", ..]) => answer::error(
+            404,
+            "not_found",
+            &format!("No route for {} {path}.", req.method()),
+            vec![],
+        ),
         _ => answer::error(404, "not_found", "Nothing here. The API lives under /v1/.", vec![]),
     }
 }
@@ -22,11 +27,21 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// `GET /v1/sites/{site}/config`: what the widget needs to start.
 fn site_config(site_id: &str, origin: Option<&str>) -> Result<Response> {
     let Some(site) = sites::all().site(site_id) else {
-        return answer::error(404, "site_not_found", &format!("No site {site_id:?} is configured."), vec![]);
+        return answer::error(
+            404,
+            "site_not_found",
+            &format!("No site {site_id:?} is configured."),
+            vec![],
+        );
     };
     if let Some(o) = origin {
         if !site.allows_origin(o) {
-            return answer::error(403, "origin_not_allowed", &format!("{o} may not use site {site_id:?}."), vec![]);
+            return answer::error(
+                403,
+                "origin_not_allowed",
+                &format!("{o} may not use site {site_id:?}."),
+                vec![],
+            );
         }
     }
     let mut response = answer::json(200, &site.public_config())?;

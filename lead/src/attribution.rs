@@ -122,7 +122,11 @@ pub fn classify(touch: &Touch) -> Attribution {
         out.channel = channel_for(out.source.as_deref(), out.medium.as_deref());
         return out;
     }
-    let Some(host) = referrer.as_ref().and_then(|r| r.host_str()).map(str::to_ascii_lowercase) else {
+    let Some(host) = referrer
+        .as_ref()
+        .and_then(|r| r.host_str())
+        .map(str::to_ascii_lowercase)
+    else {
         return out;
     };
     let (channel, medium) = if is_one_of(&host, SEARCH_ENGINES) {
@@ -141,10 +145,7 @@ pub fn classify(touch: &Touch) -> Attribution {
 fn channel_for(source: Option<&str>, medium: Option<&str>) -> Channel {
     let medium = medium.unwrap_or("").to_ascii_lowercase();
     let source = source.unwrap_or("").to_ascii_lowercase();
-    let by_medium = MEDIUM_CHANNELS
-        .iter()
-        .find(|(m, _)| *m == medium)
-        .map(|(_, c)| *c);
+    let by_medium = MEDIUM_CHANNELS.iter().find(|(m, _)| *m == medium).map(|(_, c)| *c);
     match by_medium {
         Some(Channel::PaidSearch) if is_one_of(&source, SOCIAL_NETWORKS) => Channel::PaidSocial,
         Some(channel) => channel,
@@ -182,15 +183,69 @@ mod tests {
     fn classifies_touches() {
         use Channel::*;
         let cases: &[(&str, &str, Channel, Option<&str>, Option<&str>)] = &[
-            ("https://s.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring", "", PaidSearch, Some("yandex"), Some("cpc")),
-            ("https://s.example/?utm_source=vk&utm_medium=cpc", "", PaidSocial, Some("vk"), Some("cpc")),
-            ("https://s.example/?utm_source=news&utm_medium=email", "", Email, Some("news"), Some("email")),
-            ("https://s.example/?utm_source=partner&utm_medium=Banner", "", Display, Some("partner"), Some("Banner")),
-            ("https://s.example/?utm_source=partner", "", Unassigned, Some("partner"), None),
-            ("https://s.example/", "https://www.google.com/", OrganicSearch, Some("google.com"), Some("organic")),
-            ("https://s.example/", "https://yandex.ru/search/?text=x", OrganicSearch, Some("yandex.ru"), Some("organic")),
-            ("https://s.example/", "https://vk.com/wall1", OrganicSocial, Some("vk.com"), Some("social")),
-            ("https://s.example/", "https://blog.example.org/post", Referral, Some("blog.example.org"), Some("referral")),
+            (
+                "https://s.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring",
+                "",
+                PaidSearch,
+                Some("yandex"),
+                Some("cpc"),
+            ),
+            (
+                "https://s.example/?utm_source=vk&utm_medium=cpc",
+                "",
+                PaidSocial,
+                Some("vk"),
+                Some("cpc"),
+            ),
+            (
+                "https://s.example/?utm_source=news&utm_medium=email",
+                "",
+                Email,
+                Some("news"),
+                Some("email"),
+            ),
+            (
+                "https://s.example/?utm_source=partner&utm_medium=Banner",
+                "",
+                Display,
+                Some("partner"),
+                Some("Banner"),
+            ),
+            (
+                "https://s.example/?utm_source=partner",
+                "",
+                Unassigned,
+                Some("partner"),
+                None,
+            ),
+            (
+                "https://s.example/",
+                "https://www.google.com/",
+                OrganicSearch,
+                Some("google.com"),
+                Some("organic"),
+            ),
+            (
+                "https://s.example/",
+                "https://yandex.ru/search/?text=x",
+                OrganicSearch,
+                Some("yandex.ru"),
+                Some("organic"),
+            ),
+            (
+                "https://s.example/",
+                "https://vk.com/wall1",
+                OrganicSocial,
+                Some("vk.com"),
+                Some("social"),
+            ),
+            (
+                "https://s.example/",
+                "https://blog.example.org/post",
+                Referral,
+                Some("blog.example.org"),
+                Some("referral"),
+            ),
             ("https://s.example/", "", Direct, None, None),
             ("https://s.example/", "javascript:alert(1)", Direct, None, None),
             ("not a url", "::", Direct, None, None),

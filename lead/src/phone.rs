@@ -109,7 +109,10 @@ pub fn normalize(raw: &str, default_country: &str) -> Result<String, PhoneError>
     if digits.is_empty() {
         return Err(PhoneError::Empty);
     }
-    if let Some(rest) = international.then_some(digits.as_str()).or_else(|| digits.strip_prefix("00")) {
+    if let Some(rest) = international
+        .then_some(digits.as_str())
+        .or_else(|| digits.strip_prefix("00"))
+    {
         return international_number(rest);
     }
     national_number(&digits, home)

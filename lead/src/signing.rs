@@ -99,13 +99,19 @@ mod tests {
         reference
             .verify(body, &headers)
             .expect("reference library accepts the signature");
-        headers.insert("webhook-signature", secret.sign(MSG_ID, now, b"tampered").parse().unwrap());
+        headers.insert(
+            "webhook-signature",
+            secret.sign(MSG_ID, now, b"tampered").parse().unwrap(),
+        );
         assert!(reference.verify(body, &headers).is_err());
     }
 
     #[test]
     fn refuses_malformed_secrets_and_hides_keys() {
-        assert_eq!(WebhookSecret::parse("C2FVsBQIhrscChlQIMV+b5sSYspob7oD").err(), Some(SecretError::Format));
+        assert_eq!(
+            WebhookSecret::parse("C2FVsBQIhrscChlQIMV+b5sSYspob7oD").err(),
+            Some(SecretError::Format)
+        );
         assert_eq!(WebhookSecret::parse("whsec_!!!").err(), Some(SecretError::Format));
         assert_eq!(WebhookSecret::parse("whsec_c2hvcnQ=").err(), Some(SecretError::Length));
         let secret = WebhookSecret::parse(SECRET).expect("valid secret");

@@ -75,19 +75,31 @@ impl SitesFile {
                 problems.push(format!("site {:?} is listed twice", site.id));
             }
             if crate::phone::country(&site.default_country).is_none() {
-                problems.push(format!("site {:?}: default_country {:?} is not in lead::phone::COUNTRIES", site.id, site.default_country));
+                problems.push(format!(
+                    "site {:?}: default_country {:?} is not in lead::phone::COUNTRIES",
+                    site.id, site.default_country
+                ));
             }
             for origin in &site.origins {
                 if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
-                    problems.push(format!("site {:?}: origin {origin:?} must be scheme://host[:port] with no path", site.id));
+                    problems.push(format!(
+                        "site {:?}: origin {origin:?} must be scheme://host[:port] with no path",
+                        site.id
+                    ));
                 }
             }
             for d in &site.destinations {
                 if !is_slug(&d.id) {
-                    problems.push(format!("site {:?}: destination id {:?} must be 1-64 of a-z, 0-9, '-', '_'", site.id, d.id));
+                    problems.push(format!(
+                        "site {:?}: destination id {:?} must be 1-64 of a-z, 0-9, '-', '_'",
+                        site.id, d.id
+                    ));
                 }
                 if d.url.is_some() == d.url_secret.is_some() {
-                    problems.push(format!("site {:?}: destination {:?} needs exactly one of url, url_secret", site.id, d.id));
+                    problems.push(format!(
+                        "site {:?}: destination {:?} needs exactly one of url, url_secret",
+                        site.id, d.id
+                    ));
                 }
             }
         }
@@ -119,10 +131,16 @@ mod tests {
 
     #[test]
     fn a_good_file_has_no_problems() {
-        let file = SitesFile { sites: vec![site("shop")] };
+        let file = SitesFile {
+            sites: vec![site("shop")],
+        };
         assert_eq!(file.problems(), Vec::<String>::new());
-        assert!(file.site("shop").is_some_and(|s| s.allows_origin("https://shop.example")));
-        assert!(file.site("shop").is_some_and(|s| !s.allows_origin("https://evil.example")));
+        assert!(file
+            .site("shop")
+            .is_some_and(|s| s.allows_origin("https://shop.example")));
+        assert!(file
+            .site("shop")
+            .is_some_and(|s| !s.allows_origin("https://evil.example")));
     }
 
     #[test]
@@ -131,10 +149,21 @@ mod tests {
         bad.default_country = "ZZ".into();
         bad.origins = vec!["shop.example/".into()];
         bad.destinations[0].url_secret = Some("ALSO".into());
-        let file = SitesFile { sites: vec![bad, site("shop"), site("shop")] };
+        let file = SitesFile {
+            sites: vec![bad, site("shop"), site("shop")],
+        };
         let problems = file.problems();
-        for needle in ["must be 1-64", "listed twice", "ZZ", "scheme://host", "exactly one of url"] {
-            assert!(problems.iter().any(|p| p.contains(needle)), "{needle} not in {problems:#?}");
+        for needle in [
+            "must be 1-64",
+            "listed twice",
+            "ZZ",
+            "scheme://host",
+            "exactly one of url",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(needle)),
+                "{needle} not in {problems:#?}"
+            );
         }
     }
 }

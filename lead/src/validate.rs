@@ -32,10 +32,18 @@ const REQUIRED_CONTACT: &[(LeadKind, bool, bool)] = &[
 pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lead, Vec<FieldError>> {
     let mut errors = Vec::new();
     if sub.v != WIRE_VERSION {
-        errors.push(FieldError::new("v", "unsupported_version", format!("Only wire version {WIRE_VERSION} is accepted.")));
+        errors.push(FieldError::new(
+            "v",
+            "unsupported_version",
+            format!("Only wire version {WIRE_VERSION} is accepted."),
+        ));
     }
     if sub.site != site.id {
-        errors.push(FieldError::new("site", "mismatch", "The lead names another site than the one it was posted to."));
+        errors.push(FieldError::new(
+            "site",
+            "mismatch",
+            "The lead names another site than the one it was posted to.",
+        ));
     }
     let contact = contact(&sub, site, &mut errors);
     let message = optional_text(sub.message.as_deref(), "message", limits::MESSAGE, &mut errors);
@@ -77,12 +85,20 @@ fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Conta
     let typed_phone = raw.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let phone = match typed_phone {
         None if phone_required => {
-            errors.push(FieldError::new("contact.phone", "required", phone::PhoneError::Empty.message()));
+            errors.push(FieldError::new(
+                "contact.phone",
+                "required",
+                phone::PhoneError::Empty.message(),
+            ));
             None
         }
         None => None,
         Some(p) if p.chars().count() > limits::PHONE_AS_TYPED => {
-            errors.push(FieldError::new("contact.phone", "too_long", phone::PhoneError::TooLong.message()));
+            errors.push(FieldError::new(
+                "contact.phone",
+                "too_long",
+                phone::PhoneError::TooLong.message(),
+            ));
             None
         }
         Some(p) => match phone::normalize(p, &site.default_country) {
@@ -96,11 +112,19 @@ fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Conta
     let email = optional_text(raw.email.as_deref(), "contact.email", limits::EMAIL, errors);
     if let Some(e) = &email {
         if !looks_like_email(e) {
-            errors.push(FieldError::new("contact.email", "invalid", "Enter an email address like name@example.com."));
+            errors.push(FieldError::new(
+                "contact.email",
+                "invalid",
+                "Enter an email address like name@example.com.",
+            ));
         }
     }
     if one_required && typed_phone.is_none() && email.is_none() {
-        errors.push(FieldError::new("contact", "required", "Enter a phone number or an email address."));
+        errors.push(FieldError::new(
+            "contact",
+            "required",
+            "Enter a phone number or an email address.",
+        ));
     }
     Contact {
         phone,
@@ -113,7 +137,11 @@ fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Conta
 fn optional_text(value: Option<&str>, field: &str, limit: usize, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
     if value.chars().count() > limit {
-        errors.push(FieldError::new(field, "too_long", format!("At most {limit} characters.")));
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            format!("At most {limit} characters."),
+        ));
         return None;
     }
     Some(value.to_owned())
@@ -190,7 +218,12 @@ mod tests {
 
     #[test]
     fn a_callback_becomes_a_normalised_attributed_lead() {
-        let lead = validate(submission(LeadKind::Callback, Some("8 (912) 345-67-89"), None), &site(), NOON).expect("valid");
+        let lead = validate(
+            submission(LeadKind::Callback, Some("8 (912) 345-67-89"), None),
+            &site(),
+            NOON,
+        )
+        .expect("valid");
         assert_eq!(lead.contact.phone.as_deref(), Some("+79123456789"));
         assert_eq!(lead.contact.name.as_deref(), Some("Ivan"));
         assert_eq!(lead.attribution.channel, Channel::PaidSearch);
@@ -203,12 +236,27 @@ mod tests {
         let cases: &[(LeadKind, Option<&str>, Option<&str>, &[(&str, &str)])] = &[
             (LeadKind::Callback, None, None, &[("contact.phone", "required")]),
             (LeadKind::Callback, Some("   "), None, &[("contact.phone", "required")]),
-            (LeadKind::Callback, None, Some("a@b.example"), &[("contact.phone", "required")]),
+            (
+                LeadKind::Callback,
+                None,
+                Some("a@b.example"),
+                &[("contact.phone", "required")],
+            ),
             (LeadKind::Callback, Some("12"), None, &[("contact.phone", "too_short")]),
-            (LeadKind::Callback, Some("call me"), None, &[("contact.phone", "invalid")]),
+            (
+                LeadKind::Callback,
+                Some("call me"),
+                None,
+                &[("contact.phone", "invalid")],
+            ),
             (LeadKind::Form, None, None, &[("contact", "required")]),
             (LeadKind::Form, None, Some("a@b.example"), &[]),
-            (LeadKind::Form, None, Some("not-an-email"), &[("contact.email", "invalid")]),
+            (
+                LeadKind::Form,
+                None,
+                Some("not-an-email"),
+                &[("contact.email", "invalid")],
+            ),
             (LeadKind::Chat, Some("+7 912 345 67 89"), None, &[]),
         ];
         for (kind, phone, email, want) in cases {
@@ -228,7 +276,11 @@ mod tests {
         sub.site = "other".into();
         sub.message = Some("x".repeat(limits::MESSAGE + 1));
         sub.contact.name = Some("я".repeat(limits::NAME + 1));
-        let fields: Vec<String> = validate(sub, &site(), NOON).expect_err("invalid").into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = validate(sub, &site(), NOON)
+            .expect_err("invalid")
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["v", "site", "contact.name", "message"]);
     }
 

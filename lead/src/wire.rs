@@ -209,7 +209,11 @@ pub fn parse_submission(body: &[u8]) -> Result<Submission, FieldError> {
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
         // serde_path_to_error writes "." for the root and "?" where it lost track.
-        let field = if path == "." || path.ends_with('?') { String::new() } else { path };
+        let field = if path == "." || path.ends_with('?') {
+            String::new()
+        } else {
+            path
+        };
         let code = match err.inner().classify() {
             serde_json::error::Category::Data => "invalid",
             _ => "malformed_json",
@@ -261,7 +265,11 @@ mod tests {
         ];
         for (body, field, code) in cases {
             let err = parse_submission(body.as_bytes()).expect_err(body);
-            assert_eq!((err.field.as_str(), err.code.as_str()), (*field, *code), "{body}: {err:?}");
+            assert_eq!(
+                (err.field.as_str(), err.code.as_str()),
+                (*field, *code),
+                "{body}: {err:?}"
+            );
         }
     }
 }

@@ -1,1 +1,117 @@
-fn main() {}
+//! `cargo xtask <command>`: everything a newcomer or CI runs, from a machine
+//! that has only the Rust toolchain, node and npm.
+
+mod bench;
+mod build;
+mod demo;
+mod setup;
+mod step;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  demo [--webhook URL [--secret whsec_…]]
+                 install what is missing, build, and run the demo: the Worker on
+                 127.0.0.1:8787, the demo site on 127.0.0.1:8080 and a demo CRM
+                 receiver on 127.0.0.1:9000 (or your own endpoint with --webhook)
+  test           install what is missing (Chromium too), build, run every test
+  bench          measure sizes and throughput; append the results to BENCHMARKS.md
+  build          build the widget into edge/public and the Worker
+  setup          only install the tools (add --browser for Chromium)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = &args[args.len().min(1)..];
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(rest),
+        Some("test") => test(),
+        Some("bench") => bench::run(),
+        Some("build") => setup::tools(false).and_then(|_| build::all()),
+        Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\n{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Lints, native unit tests, then end to end (the e2e harness starts its own stack).
+fn test() -> Result<(), step::Failure> {
+    setup::tools(true)?;
+    lint()?;
+    build::widget()?;
+    step::announce("Running all tests (cargo test: lead/ unit tests, then end to end in tests/)");
+    let status = std::process::Command::new(env!("CARGO"))
+        .current_dir(leadwire_tests::paths::repo_root())
+        .args([
+            "test",
+            "--no-fail-fast",
+            "--workspace",
+            "--exclude",
+            "leadwire-widget",
+            "--exclude",
+            "leadwire-edge",
+        ])
+        .status()
+        .map_err(|e| step::Failure::new(format!("cannot run cargo test: {e}"), "check that cargo is on PATH"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(step::Failure::new(
+            "some tests failed (see above)",
+            "tests/artifacts/ holds wrangler's log, chromedriver's log and screenshots",
+        ))
+    }
+}
+
+/// `cargo fmt --check` and `cargo clippy -D warnings`, native and wasm crates.
+fn lint() -> Result<(), step::Failure> {
+    let cargo = || {
+        let mut command = std::process::Command::new(env!("CARGO"));
+        command.current_dir(leadwire_tests::paths::repo_root());
+        command
+    };
+    step::step("Checking formatting (cargo fmt --check)", || {
+        step::run(
+            cargo().args(["fmt", "--all", "--check"]),
+            "fmt",
+            "run `cargo fmt --all` and commit the result",
+        )
+    })?;
+    step::step("Linting (cargo clippy -D warnings), native and wasm", || {
+        let fix = "fix what clippy says (the log above), then run the command again";
+        step::run(
+            cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]),
+            "clippy",
+            fix,
+        )?;
+        step::run(
+            cargo()
+                .args([
+                    "clippy",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "leadwire-widget",
+                    "-p",
+                    "leadwire-edge",
+                ])
+                .args(["--features", "leadwire-edge/bench-routes", "--", "-D", "warnings"]),
+            "clippy-wasm",
+            fix,
+        )
+    })
+}

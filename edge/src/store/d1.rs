@@ -19,7 +19,8 @@ impl D1Store {
 
 const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead) VALUES (?1, ?2, ?3, ?4, ?5) \
      ON CONFLICT (id) DO NOTHING";
-const INSERT_DELIVERY: &str = "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at) \
+const INSERT_DELIVERY: &str =
+    "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at) \
      VALUES (?1, ?2, 'pending', 0, ?3, ?3) ON CONFLICT DO NOTHING";
 const RECORD_ATTEMPT: &str = "UPDATE deliveries SET state = ?3, attempts = attempts + 1, next_attempt_at = ?4, \
      last_status = ?5, last_error = ?6, updated_at = ?7 WHERE lead_id = ?1 AND destination = ?2";
@@ -44,7 +45,11 @@ impl LeadStore for D1Store {
             text(&json),
         ])?];
         for destination in destinations {
-            statements.push(self.db.prepare(INSERT_DELIVERY).bind(&[text(&id), text(destination), number(received_at_ms)])?);
+            statements.push(self.db.prepare(INSERT_DELIVERY).bind(&[
+                text(&id),
+                text(destination),
+                number(received_at_ms),
+            ])?);
         }
         let results = self.db.batch(statements).await?;
         let inserted = results

@@ -1,0 +1,82 @@
+//! Child processes in their own process group, stopped with all their
+//! descendants (wrangler starts workerd, chromedriver starts chromium) when
+//! the guard drops or on Ctrl-C.
+
+use std::process::{Child, Command};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use std::os::unix::process::CommandExt;
+
+/// Groups still running, for the Ctrl-C handler.
+static LIVE_GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+pub struct Guarded {
+    pub name: String,
+    child: Child,
+}
+
+impl Guarded {
+    pub fn spawn(name: &str, command: &mut Command) -> std::io::Result<Self> {
+        let child = command.process_group(0).spawn()?;
+        if let Ok(mut groups) = LIVE_GROUPS.lock() {
+            groups.push(child.id() as i32);
+        }
+        Ok(Guarded {
+            name: name.to_owned(),
+            child,
+        })
+    }
+
+    /// `Some(status)` if the process has already ended.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    pub fn stop(&mut self) {
+        let group = self.child.id() as i32;
+        signal_group(group, libc::SIGTERM);
+        let ended = crate::wait::until("exit", Duration::from_secs(5), || self.child.try_wait().ok().flatten()).is_ok();
+        // SIGKILL the group either way: a grandchild may outlive its parent.
+        signal_group(group, libc::SIGKILL);
+        if !ended {
+            let _ = self.child.wait();
+        }
+        if let Ok(mut groups) = LIVE_GROUPS.lock() {
+            groups.retain(|g| *g != group);
+        }
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn signal_group(group: i32, signal: i32) {
+    // SAFETY: killpg only sends a signal; a stale group id gives ESRCH, ignored.
+    unsafe {
+        libc::killpg(group, signal);
+    }
+}
+
+/// Stops every live group; for a Ctrl-C handler, which then exits.
+pub fn stop_all() {
+    let groups = LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+    for group in groups {
+        signal_group(group, libc::SIGTERM);
+    }
+    std::thread::sleep(Duration::from_millis(500)); // ok: grace period before SIGKILL while exiting
+    for group in LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default() {
+        signal_group(group, libc::SIGKILL);
+    }
+}
+
+/// On Ctrl-C: stop every started process, then exit 130.
+pub fn stop_all_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        stop_all();
+        std::process::exit(130);
+    });
+}

@@ -1,0 +1,88 @@
+//! End-to-end: the real Worker under `wrangler dev` (workerd, local D1), the
+//! demo site, a signature-checking receiver and headless Chromium, started
+//! once for all cases and stopped on every exit path. Run by `cargo xtask
+//! test`, which builds the widget and installs the tools first.
+
+mod api;
+mod support;
+mod widget;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use support::Stack;
+
+type Case = fn(&Stack);
+
+const CASES: &[(&str, Case)] = &[
+    (
+        "widget::callback_reaches_the_crm_signed_and_attributed",
+        widget::callback_reaches_the_crm_signed_and_attributed,
+    ),
+    (
+        "widget::missing_phone_shows_the_field_error_and_stores_nothing",
+        widget::missing_phone_shows_the_field_error_and_stores_nothing,
+    ),
+    (
+        "widget::commands_queued_before_load_run_after",
+        widget::commands_queued_before_load_run_after,
+    ),
+    (
+        "api::hostile_input_gets_a_json_error_naming_the_field",
+        api::hostile_input_gets_a_json_error_naming_the_field,
+    ),
+    (
+        "api::the_same_lead_posted_three_times_is_stored_and_forwarded_once",
+        api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
+    ),
+    (
+        "api::cors_allows_only_the_sites_origins",
+        api::cors_allows_only_the_sites_origins,
+    ),
+];
+
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    // One browser, one collector, one receiver: cases take turns.
+    args.test_threads = Some(1);
+    leadwire_tests::process::stop_all_on_ctrl_c();
+    let wanted = CASES
+        .iter()
+        .any(|(name, _)| !args.is_filtered_out(&Trial::test(*name, || Ok(()))));
+    let stack = if wanted && !args.list {
+        match Stack::start() {
+            Ok(stack) => Some(Arc::new(stack)),
+            Err(e) => {
+                eprintln!("error: could not start the end-to-end stack: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    let trials = CASES
+        .iter()
+        .map(|(name, case)| {
+            let (stack, case) = (stack.clone(), *case);
+            Trial::test(*name, move || match &stack {
+                Some(stack) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(stack))).map_err(|p| {
+                    let why = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
+                    Failed::from(why.unwrap_or_else(|| "panicked".into()))
+                }),
+                None => Err(Failed::from("the stack did not start")),
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    if conclusion.has_failed() {
+        if let Some(stack) = &stack {
+            eprintln!("wrangler dev's log ends:\n{}", stack.collector.log_tail(40));
+        }
+    }
+    drop(stack); // stops chromedriver, wrangler dev and the servers
+    conclusion.exit_code()
+}

@@ -1,0 +1,140 @@
+//! Headless Debian Chromium driven over WebDriver (chromedriver + fantoccini).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use leadwire_tests::paths::TempDir;
+use leadwire_tests::process::Guarded;
+use leadwire_tests::wait::{free_port, until};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Flags that keep Chromium from reaching for the network on its own.
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,800",
+];
+
+pub struct Driver {
+    url: String,
+    _process: Guarded,
+}
+
+impl Driver {
+    pub fn start(artifacts: &Path) -> Result<Self, String> {
+        let port = free_port().map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(artifacts.join("chromedriver.log")).map_err(|e| e.to_string())?;
+        let process = Guarded::spawn(
+            "chromedriver",
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().map_err(|e| e.to_string())?)
+                .stderr(log),
+        )
+        .map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}; `cargo xtask test` installs it"))?;
+        let url = format!("http://127.0.0.1:{port}");
+        until("chromedriver to listen", Duration::from_secs(20), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        })?;
+        Ok(Driver { url, _process: process })
+    }
+
+    /// A fresh browser with an empty profile (no localStorage from earlier cases).
+    pub async fn session(&self) -> Session {
+        let profile = TempDir::new("leadwire-chromium").expect("temp dir for a profile");
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session");
+        Session {
+            client,
+            _profile: profile,
+        }
+    }
+}
+
+pub struct Session {
+    pub client: Client,
+    _profile: TempDir,
+}
+
+/// How long the widget may take to appear: it loads after the page's load event.
+pub const WIDGET_TIMEOUT: Duration = Duration::from_secs(20);
+
+impl Session {
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Waits for `selector` inside the widget's shadow root.
+    pub async fn widget(&self, selector: &str) -> Element {
+        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
+        loop {
+            if let Some(element) = self.try_widget(selector).await {
+                return element;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{selector} did not appear in the widget within {WIDGET_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn try_widget(&self, selector: &str) -> Option<Element> {
+        let host = self.client.find(Locator::Css("leadwire-widget")).await.ok()?;
+        host.shadow_root().await.ok()?.find(Locator::Css(selector)).await.ok()
+    }
+
+    /// Waits until `selector` in the widget has non-empty text, and returns it.
+    pub async fn widget_text(&self, selector: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
+        loop {
+            let element = self.widget(selector).await;
+            let text = element.text().await.unwrap_or_default();
+            if !text.trim().is_empty() {
+                return text;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{selector} stayed empty for {WIDGET_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, path: &Path) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(path, png);
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

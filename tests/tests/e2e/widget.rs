@@ -1,0 +1,136 @@
+//! The widget in a real browser, from the page to the receiver.
+
+use uuid::Uuid;
+
+use crate::support::{Stack, DELIVERY_TIMEOUT};
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(f)
+}
+
+pub fn callback_reaches_the_crm_signed_and_attributed(stack: &Stack) {
+    // A marker the page URL carries, to find this case's lead at the receiver.
+    let case = Uuid::new_v4().simple().to_string();
+    let landing = format!(
+        "{}?utm_source=yandex&utm_medium=cpc&utm_campaign=spring&case={case}",
+        stack.site.url
+    );
+    let before = stack.receiver.deliveries().len();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&landing).await;
+        browser
+            .widget(".launcher")
+            .await
+            .click()
+            .await
+            .expect("click the launcher");
+        let phone = browser.widget("#lw-phone").await;
+        phone.send_keys("8 (912) 345-67-89").await.expect("type the phone");
+        browser.widget(".submit").await.click().await.expect("submit");
+        let confirmation = browser.widget_text(".done").await;
+        browser.screenshot(&stack.artifacts.join("callback-sent.png")).await;
+        assert!(confirmation.contains("call you back"), "confirmation: {confirmation}");
+        browser.close().await;
+    });
+    let delivery = stack
+        .receiver
+        .wait_for("the lead at the receiver", DELIVERY_TIMEOUT, |d| d.body.contains(&case))
+        .unwrap();
+    let event = delivery.event.clone().expect("a JSON body");
+    let lead_id = delivery.lead_id().expect("data.id").to_owned();
+    assert!(delivery.verified, "signature {} does not verify", delivery.signature);
+    assert_eq!(
+        delivery.webhook_id,
+        format!("lead_{}_demo-crm", lead_id.replace('-', ""))
+    );
+    assert_eq!(event["type"], "lead.created");
+    let data = &event["data"];
+    assert_eq!(data["site"], "demo");
+    assert_eq!(data["kind"], "callback");
+    assert_eq!(data["contact"]["phone"], "+79123456789");
+    assert_eq!(data["page"]["url"], landing.as_str());
+    let attribution = &data["attribution"];
+    assert_eq!(
+        (
+            &attribution["source"],
+            &attribution["medium"],
+            &attribution["campaign"],
+            &attribution["channel"]
+        ),
+        (&"yandex".into(), &"cpc".into(), &"spring".into(), &"paid_search".into())
+    );
+    assert_eq!(attribution["landing_page"], landing.as_str());
+    // Exactly once: the Worker recorded a single, successful attempt ...
+    let attempts = stack.count(&format!(
+        "SELECT attempts AS n FROM deliveries WHERE lead_id = '{lead_id}' AND state = 'delivered'"
+    ));
+    assert_eq!(attempts, 1);
+    // ... and the receiver saw one request for this lead, and nothing else arrived.
+    assert_eq!(stack.receiver.deliveries_of(&lead_id).len(), 1);
+    assert_eq!(stack.receiver.deliveries().len(), before + 1);
+}
+
+pub fn missing_phone_shows_the_field_error_and_stores_nothing(stack: &Stack) {
+    let leads_before = stack.count("SELECT count(*) AS n FROM leads");
+    let received_before = stack.receiver.deliveries().len();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&stack.site.url).await;
+        browser
+            .widget(".launcher")
+            .await
+            .click()
+            .await
+            .expect("click the launcher");
+        browser
+            .widget(".submit")
+            .await
+            .click()
+            .await
+            .expect("submit with no phone");
+        let error = browser.widget_text("#lw-phone-error").await;
+        browser
+            .screenshot(&stack.artifacts.join("callback-missing-phone.png"))
+            .await;
+        assert_eq!(error, lead::phone::PhoneError::Empty.message());
+        let phone = browser.widget("#lw-phone").await;
+        assert_eq!(
+            phone.attr("aria-invalid").await.expect("aria-invalid").as_deref(),
+            Some("true")
+        );
+        assert!(
+            browser
+                .widget(".done")
+                .await
+                .text()
+                .await
+                .unwrap_or_default()
+                .is_empty(),
+            "no confirmation"
+        );
+        browser.close().await;
+    });
+    assert_eq!(stack.count("SELECT count(*) AS n FROM leads"), leads_before);
+    assert_eq!(stack.receiver.deliveries().len(), received_before);
+}
+
+pub fn commands_queued_before_load_run_after(stack: &Stack) {
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&format!("{}queued-open.html", stack.site.url)).await;
+        // The page called leadwire('open') before the loader ran: the dialog opens once the widget is up.
+        let dialog = browser.widget(".panel:not([hidden])").await;
+        assert_eq!(dialog.attr("role").await.expect("role").as_deref(), Some("dialog"));
+        let launcher = browser.widget(".launcher").await;
+        assert_eq!(
+            launcher.attr("aria-expanded").await.expect("aria-expanded").as_deref(),
+            Some("true")
+        );
+        browser.close().await;
+    });
+}

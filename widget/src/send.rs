@@ -1,0 +1,65 @@
+//! Posting a lead to the collector and reading its answer.
+
+use lead::wire::{ErrorBody, FieldError, Submission};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response, Window};
+
+pub enum Outcome {
+    Accepted,
+    /// The collector named what is wrong; the visitor can fix it.
+    Invalid(Vec<FieldError>),
+    /// No answer, or the collector could not take it now: try again later.
+    Unavailable,
+}
+
+/// POSTs as `text/plain`: a CORS simple request, so no preflight round trip.
+pub async fn post_lead(window: &Window, base: &str, submission: &Submission) -> Outcome {
+    match send(window, base, submission).await {
+        Ok(outcome) => outcome,
+        Err(_) => Outcome::Unavailable,
+    }
+}
+
+async fn send(window: &Window, base: &str, submission: &Submission) -> Result<Outcome, JsValue> {
+    let body = serde_json::to_string(submission).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(&body));
+    let headers = js_sys::Object::new();
+    js_sys::Reflect::set(&headers, &"content-type".into(), &"text/plain;charset=UTF-8".into())?;
+    init.set_headers(&headers);
+    // Survives the visitor leaving the page right after submitting.
+    js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE)?;
+    let url = format!("{base}v1/leads");
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await?
+        .dyn_into()?;
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return Ok(Outcome::Accepted);
+    }
+    if status >= 500 || status == 429 || status == 408 {
+        return Ok(Outcome::Unavailable);
+    }
+    let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+    let fields = serde_json::from_str::<ErrorBody>(&text)
+        .map(|e| e.error.fields)
+        .unwrap_or_default();
+    Ok(Outcome::Invalid(fields))
+}
+
+/// GETs the site's public configuration; `None` when the site may not run here.
+pub async fn site_config(window: &Window, base: &str, site: &str) -> Option<lead::site::PublicConfig> {
+    let url = format!("{base}v1/sites/{site}/config");
+    let response: Response = JsFuture::from(window.fetch_with_str(&url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}

@@ -1,0 +1,144 @@
+//! Builds the widget into `edge/public` (served by the Worker as static
+//! assets) and the Worker itself.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use leadwire_tests::paths::{edge_dir, node_bin, repo_root};
+
+use crate::step::{run, step, Failure};
+
+/// What `wasm-opt` may assume of the browsers we support (all current ones).
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+];
+
+/// Static-asset headers: the widget is imported from other origins (CORS),
+/// and the loader stays short-cached so a deploy reaches every site quickly.
+const ASSET_HEADERS: &str = "/*
+  Access-Control-Allow-Origin: *
+  X-Content-Type-Options: nosniff
+/w.js
+  Cache-Control: public, max-age=300
+";
+
+pub fn all() -> Result<(), Failure> {
+    widget()?;
+    edge()
+}
+
+pub fn public_dir() -> PathBuf {
+    edge_dir().join("public")
+}
+
+pub fn widget() -> Result<(), Failure> {
+    let root = repo_root();
+    let staging = root.join("target/widget");
+    let public = public_dir();
+    step("Building the widget (Rust → wasm)", || {
+        run(
+            Command::new(env!("CARGO")).current_dir(&root).args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "leadwire-widget",
+            ]),
+            "build-widget",
+            "fix the compile error shown above in widget/ or lead/",
+        )
+    })?;
+    step(
+        "Generating the widget's JS glue (wasm-bindgen) and shrinking it (wasm-opt)",
+        || {
+            run(
+                Command::new(crate::setup::wasm_bindgen())
+                    .args([
+                        "--target",
+                        "web",
+                        "--no-typescript",
+                        "--out-name",
+                        "leadwire",
+                        "--out-dir",
+                    ])
+                    .arg(&staging)
+                    .arg(root.join("target/wasm32-unknown-unknown/release/leadwire_widget.wasm")),
+                "wasm-bindgen-widget",
+                "run `cargo xtask setup`: the wasm-bindgen CLI must match Cargo.lock",
+            )?;
+            std::fs::create_dir_all(&public).map_err(|e| io_failure(&public, e))?;
+            run(
+                Command::new(node_bin("wasm-opt"))
+                    .arg("-Oz")
+                    .args(WASM_FEATURES)
+                    .arg(staging.join("leadwire_bg.wasm"))
+                    .arg("-o")
+                    .arg(public.join("leadwire_bg.wasm")),
+                "wasm-opt-widget",
+                "run `cargo xtask setup` to install binaryen from package-lock.json",
+            )?;
+            copy(&staging.join("leadwire.js"), &public.join("leadwire.js"))?;
+            let loader = std::fs::read_to_string(root.join("widget/loader.js")).map_err(|e| io_failure(&root, e))?;
+            write(&public.join("w.js"), &minify_loader(&loader))?;
+            write(&public.join("_headers"), ASSET_HEADERS)
+        },
+    )
+}
+
+/// `worker-build --release` with the installed wasm-bindgen and npm's esbuild.
+pub fn edge() -> Result<(), Failure> {
+    step("Building the Worker (worker-build --release)", || {
+        run(
+            leadwire_tests::collector::build_env(&mut Command::new(leadwire_tests::paths::cargo_bin("worker-build")))
+                .current_dir(edge_dir())
+                .arg("--release"),
+            "build-edge",
+            "fix the compile error shown above in edge/ or lead/",
+        )
+    })
+}
+
+/// Drops comments and indentation: the loader is written with explicit
+/// semicolons, so joining its lines keeps its meaning.
+pub fn minify_loader(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map(|end| &rest[start + end + 2..])
+            .unwrap_or("");
+    }
+    out.push_str(rest);
+    out.lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), Failure> {
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| io_failure(from, e))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| io_failure(path, e))
+}
+
+fn io_failure(path: &Path, e: std::io::Error) -> Failure {
+    Failure::new(format!("{}: {e}", path.display()), "check permissions and disk space")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minify_loader;
+
+    #[test]
+    fn the_loader_loses_comments_and_indentation_only() {
+        let source = "/* a\n comment */\n(function () {\n  var a = 1; /* why */\n  go(a);\n})();\n";
+        assert_eq!(minify_loader(source), "(function () {var a = 1;go(a);})();");
+    }
+}
