@@ -1,3 +1,230 @@
-pub fn run() -> Result<(), crate::step::Failure> {
+//! `cargo xtask bench`: what the widget and the Worker weigh, and how fast
+//! the collector takes leads compared with two baselines measured in the same
+//! run. Results are appended to BENCHMARKS.md.
+
+mod load;
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use leadwire_tests::collector::{Collector, CollectorOptions};
+use leadwire_tests::paths::{edge_dir, repo_root, TempDir};
+use leadwire_tests::receiver::Receiver;
+use leadwire_tests::wait::{free_port, port_in_use};
+use leadwire_tests::DEMO_SECRET;
+
+use crate::build::public_dir;
+use crate::step::{step, Failure};
+
+/// Budgets from the issues: the loader on the page's critical path, and
+/// everything fetched after the load event.
+const LOADER_BUDGET_GZIP: usize = 3 * 1024;
+const WIDGET_BUDGET_GZIP: usize = 40 * 1024;
+
+pub fn run() -> Result<(), Failure> {
+    crate::setup::tools(false)?;
+    crate::build::all()?;
+    let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
+    let throughput = step(
+        "Measuring the collector under load (wrangler dev, 127.0.0.1)",
+        throughput,
+    )?;
+    let report = report(&sizes, &throughput);
+    print!("\n{report}");
+    append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
+    println!("\nAppended to BENCHMARKS.md");
     Ok(())
+}
+
+struct Size {
+    what: &'static str,
+    raw: usize,
+    gzip: usize,
+    budget: Option<usize>,
+}
+
+fn sizes() -> Result<Vec<Size>, Failure> {
+    let public = public_dir();
+    let build = edge_dir().join("build");
+    let read = |files: &[&Path]| -> Result<Vec<u8>, Failure> {
+        let mut all = Vec::new();
+        for f in files {
+            all.extend(
+                std::fs::read(f)
+                    .map_err(|e| Failure::new(format!("{}: {e}", f.display()), "run `cargo xtask build`"))?,
+            );
+        }
+        Ok(all)
+    };
+    let measure = |what, files: &[&Path], budget| -> Result<Size, Failure> {
+        let bytes = read(files)?;
+        Ok(Size {
+            what,
+            raw: bytes.len(),
+            gzip: gzip_len(&bytes),
+            budget,
+        })
+    };
+    Ok(vec![
+        measure(
+            "loader (w.js), on the page's critical path",
+            &[&public.join("w.js")],
+            Some(LOADER_BUDGET_GZIP),
+        )?,
+        measure(
+            "widget after load: wasm + JS glue (CSS is inside the wasm)",
+            &[&public.join("leadwire_bg.wasm"), &public.join("leadwire.js")],
+            Some(WIDGET_BUDGET_GZIP),
+        )?,
+        measure(
+            "Worker: wasm + JS shim (production build)",
+            &[&build.join("index_bg.wasm"), &build.join("index.js")],
+            None,
+        )?,
+    ])
+}
+
+/// Each file compressed separately would be a little larger; the sum of one
+/// stream is what a browser fetching them over one connection roughly pays.
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = encoder.write_all(bytes);
+    encoder.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+struct Throughput {
+    route: &'static str,
+    result: load::Result,
+}
+
+fn throughput() -> Result<Vec<Throughput>, Failure> {
+    let fix = "read target/xtask/wrangler-bench.log";
+    let port = free_port().map_err(|e| Failure::new(e.to_string(), fix))?;
+    if port_in_use(port) {
+        return Err(Failure::new("no free port", fix));
+    }
+    let receiver = Receiver::start(0, DEMO_SECRET, None).map_err(|e| Failure::new(e, fix))?;
+    let state = TempDir::new("leadwire-bench").map_err(|e| Failure::new(e.to_string(), fix))?;
+    let mut collector = Collector::start(CollectorOptions {
+        port,
+        vars: vec![
+            ("DEMO_WEBHOOK_URL".into(), receiver.url.clone()),
+            ("DEMO_WEBHOOK_SECRET".into(), DEMO_SECRET.into()),
+        ],
+        persist_to: state.path().to_path_buf(),
+        wrangler_env: Some("bench".into()),
+        log: crate::step::log_dir().join("wrangler-bench.log"),
+    })
+    .map_err(|e| Failure::new(e, fix))?;
+    let base = collector.base_url.clone();
+    let plan = load::Plan {
+        concurrency: 8,
+        warmup: Duration::from_secs(2),
+        measure: Duration::from_secs(10),
+    };
+    let routes: [(&str, load::Target); 3] = [
+        ("echo: the runtime's own cost", load::Target::Echo),
+        ("D1 insert only: the durable write", load::Target::InsertOnly),
+        (
+            "POST /v1/leads: parse, validate, attribute, store, deliver",
+            load::Target::Leads,
+        ),
+    ];
+    let mut results = Vec::new();
+    for (route, target) in routes {
+        let result = load::run(&base, target, &plan).map_err(|e| Failure::new(e, fix))?;
+        results.push(Throughput { route, result });
+    }
+    collector.stop();
+    Ok(results)
+}
+
+fn report(sizes: &[Size], throughput: &[Throughput]) -> String {
+    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let commit = crate::step::output(
+        std::process::Command::new("git")
+            .args(["rev-parse", "--short", "HEAD"])
+            .current_dir(repo_root()),
+    )
+    .unwrap_or_default();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut out = format!("## {now} · commit {} · {cores} cores, {cpu}\n\n", commit.trim());
+    out += "| artefact | raw | gzip | budget (gzip) |\n|---|---:|---:|---|\n";
+    for s in sizes {
+        let budget = match s.budget {
+            Some(b) if s.gzip <= b => format!("≤ {} ✓", kb(b)),
+            Some(b) => format!("≤ {} ✗ over", kb(b)),
+            None => "—".into(),
+        };
+        out += &format!("| {} | {} | {} | {budget} |\n", s.what, kb(s.raw), kb(s.gzip));
+    }
+    out += "\n| route | requests/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n";
+    for t in throughput {
+        let r = &t.result;
+        out += &format!(
+            "| {} | {:.0} | {:.1} ms | {:.1} ms | {} |\n",
+            t.route, r.per_second, r.p50_ms, r.p99_ms, r.errors
+        );
+    }
+    let rate = |i: usize| throughput.get(i).map(|t| t.result.per_second).unwrap_or(0.0);
+    if rate(0) > 0.0 && rate(1) > 0.0 {
+        out += &format!(
+            "\nleads/s ÷ echo/s = {:.2} (what a lead costs against the bare runtime); \
+             leads/s ÷ insert-only/s = {:.2} (what our own logic costs on top of the unavoidable write).\n\n",
+            rate(2) / rate(0),
+            rate(2) / rate(1)
+        );
+    }
+    out
+}
+
+fn kb(bytes: usize) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+const METHOD: &str = "# Benchmarks
+
+Written by `cargo xtask bench`; each run appends a section. Compare runs on the
+same machine only.
+
+## Method
+- **Sizes**: the files as served. `w.js` is the loader a page loads (async);
+  the widget is `leadwire_bg.wasm` + `leadwire.js` after `wasm-opt -Oz`, fetched
+  after the page's load event; the Worker is `edge/build/index_bg.wasm` +
+  `index.js` from `worker-build --release` (production features). gzip is
+  flate2 at level 9 over the files concatenated.
+- **Throughput and latency**: the Worker under `wrangler dev` (workerd, local
+  D1 on disk) on 127.0.0.1, built with the `bench-routes` feature (the
+  `[env.bench]` of edge/wrangler.toml, never deployed). A closed loop of 8
+  client threads on the same 2-core machine (so the client's own CPU is part
+  of the cost) sends requests for 2 s of warm-up, then 10 s measured; every
+  request's wall time is recorded; p50/p99 are nearest-rank percentiles.
+  Routes, in one run and one Worker:
+  - `POST /__bench/echo`: reads the body and answers it; the runtime's cost.
+  - `POST /__bench/insert`: the same D1 batch the intake makes (lead row and
+    delivery row), nothing else; the durable write's cost.
+  - `POST /v1/leads`: the real intake with a realistic lead (unique id per
+    request, `text/plain`, allowed Origin); delivery to a local receiver runs
+    after the answer (`waitUntil`) and shares the CPU.
+
+";
+
+fn append(report: &str) -> std::io::Result<()> {
+    let path = repo_root().join("BENCHMARKS.md");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let text = if existing.is_empty() {
+        format!("{METHOD}{report}")
+    } else {
+        format!("{existing}\n{report}")
+    };
+    std::fs::write(path, text)
 }
