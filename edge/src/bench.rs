@@ -2,8 +2,8 @@
 //! `bench-routes` feature (local builds): they show what the runtime and the
 //! durable write cost, so the intake's own cost can be told apart.
 
-use lead::attribution::{Attribution, Channel};
-use lead::wire::{Contact, Lead, LeadKind, Page};
+use lead::site::Site;
+use lead::wire::{Lead, LeadKind, Page, RawContact, Submission, WIRE_VERSION};
 use worker::{Date, Env, Method, Request, Response, Result};
 
 use crate::answer;
@@ -20,7 +20,14 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
                 return answer::error(400, "invalid", "x-lead-id must be a UUID.", vec![]);
             };
             let now = Date::now().as_millis() as i64;
-            let lead = fixed_lead(id);
+            let Some(lead) = fixed_lead(id) else {
+                return answer::error(
+                    500,
+                    "bench_lead_invalid",
+                    "The fixed bench lead no longer validates.",
+                    vec![],
+                );
+            };
             let store = D1Store::new(env.d1("DB")?);
             match store.insert_lead(&lead, &["bench"], now).await {
                 Ok(_) => answer::json(202, &lead::wire::Accepted { id }),
@@ -31,12 +38,22 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
     }
 }
 
-fn fixed_lead(id: uuid::Uuid) -> Lead {
-    Lead {
-        id,
+/// A lead as the intake would store it, made once per isolate so that the
+/// route pays for the write and nothing else.
+fn fixed_lead(id: uuid::Uuid) -> Option<Lead> {
+    static TEMPLATE: std::sync::OnceLock<Option<Lead>> = std::sync::OnceLock::new();
+    let mut lead = TEMPLATE.get_or_init(template).clone()?;
+    lead.id = id;
+    Some(lead)
+}
+
+fn template() -> Option<Lead> {
+    let submission = Submission {
+        v: WIRE_VERSION,
+        id: uuid::Uuid::nil(),
         site: "bench".into(),
         kind: LeadKind::Callback,
-        contact: Contact {
+        contact: RawContact {
             phone: Some("+79123456789".into()),
             name: None,
             email: None,
@@ -47,16 +64,13 @@ fn fixed_lead(id: uuid::Uuid) -> Lead {
             title: None,
             referrer: None,
         },
-        attribution: Attribution {
-            channel: Channel::Direct,
-            source: None,
-            medium: None,
-            campaign: None,
-            term: None,
-            content: None,
-            referrer: None,
-            landing_page: None,
-        },
-        received_at: "2026-01-01T00:00:00Z".into(),
-    }
+        touches: Default::default(),
+    };
+    let site = Site {
+        id: "bench".into(),
+        origins: vec![],
+        default_country: "RU".into(),
+        destinations: vec![],
+    };
+    lead::validate::validate(submission, &site, 0).ok()
 }
