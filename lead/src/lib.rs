@@ -6,6 +6,7 @@
 //! phone with [`phone::normalize`] and classifies the source with
 //! [`attribution::attribute`]) → a [`wire::Lead`] that the collector stores and
 //! wraps in a [`wire::WebhookEvent`], signed with [`signing::WebhookSecret`].
+//! The widget keeps the visitor's touches with [`touches::record_page_view`].
 //! Nothing here does I/O or reads a clock: time comes in as an argument.
 
 pub mod attribution;
@@ -13,5 +14,6 @@ pub mod delivery;
 pub mod phone;
 pub mod signing;
 pub mod site;
+pub mod touches;
 pub mod validate;
 pub mod wire;

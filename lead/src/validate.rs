@@ -4,7 +4,7 @@
 //! them. Page and touch data are only trimmed to their limits: attribution is
 //! best effort and never costs a lead.
 
-use crate::attribution::attribute;
+use crate::attribution::{attribute, bounded_url};
 use crate::phone;
 use crate::site::Site;
 use crate::wire::{Contact, FieldError, Lead, LeadKind, Page, Submission, Touch, Touches, WIRE_VERSION};
@@ -63,11 +63,17 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
         last: sub.touches.last.as_ref().map(bounded_touch),
         visits: sub.touches.visits,
     };
+    // The page as attribution reads it: cut down to its tags rather than cut off.
+    let landed = Page {
+        url: bounded_url(&sub.page.url),
+        title: None,
+        referrer: sub.page.referrer.as_deref().map(bounded_url),
+    };
     Ok(Lead {
         id: sub.id,
         site: site.id.clone(),
         kind: sub.kind,
-        attribution: attribute(&touches, &page),
+        attribution: attribute(&touches, &landed),
         contact,
         message,
         page,
@@ -162,10 +168,11 @@ fn looks_like_email(e: &str) -> bool {
     }
 }
 
+/// Over-long touch URLs keep their tags (see [`bounded_url`]).
 fn bounded_touch(t: &Touch) -> Touch {
     Touch {
-        url: truncate(&t.url, limits::URL),
-        referrer: t.referrer.as_deref().map(|r| truncate(r, limits::URL)),
+        url: bounded_url(&t.url),
+        referrer: t.referrer.as_deref().map(bounded_url),
         at: t.at,
     }
 }
@@ -226,8 +233,8 @@ mod tests {
         .expect("valid");
         assert_eq!(lead.contact.phone.as_deref(), Some("+79123456789"));
         assert_eq!(lead.contact.name.as_deref(), Some("Ivan"));
-        assert_eq!(lead.attribution.channel, Channel::PaidSearch);
-        assert_eq!(lead.attribution.campaign.as_deref(), Some("spring"));
+        assert_eq!(lead.attribution.deciding.channel, Channel::PaidSearch);
+        assert_eq!(lead.attribution.deciding.campaign.as_deref(), Some("spring"));
         assert_eq!(lead.received_at, "2025-11-23T12:00:00Z");
     }
 
@@ -293,7 +300,28 @@ mod tests {
         let lead = validate(sub, &site(), NOON).expect("still a lead");
         assert_eq!(lead.page.url.chars().count(), limits::URL);
         assert_eq!(lead.page.title.map(|t| t.chars().count()), Some(limits::TITLE));
-        assert_eq!(lead.attribution.channel, Channel::Direct);
+        assert_eq!(lead.attribution.deciding.channel, Channel::Direct);
+    }
+
+    #[test]
+    fn an_over_long_touch_keeps_its_tags() {
+        let mut sub = submission(LeadKind::Callback, Some("+79123456789"), None);
+        let url = format!(
+            "https://demo.example/?n={}&utm_source=vk&utm_medium=cpc",
+            "x".repeat(5_000)
+        );
+        sub.touches.first = Some(Touch {
+            url,
+            referrer: None,
+            at: Some(NOON),
+        });
+        let lead = validate(sub, &site(), NOON).expect("valid");
+        let first = lead.attribution.first_touch.expect("the first touch");
+        assert_eq!(
+            first.classification.landing_page.as_deref(),
+            Some("https://demo.example/?utm_source=vk&utm_medium=cpc")
+        );
+        assert_eq!(lead.attribution.deciding.channel, Channel::PaidSocial);
     }
 
     #[test]

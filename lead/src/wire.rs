@@ -241,6 +241,21 @@ mod tests {
         assert_eq!(sub.touches, Touches::default());
     }
 
+    /// The collector stores each lead as JSON and reads it back for every
+    /// retry, possibly after a deploy: fields added later must default.
+    #[test]
+    fn leads_stored_by_the_first_release_still_load() {
+        let stored = r#"{"id":"6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b","site":"demo","kind":"callback",
+            "contact":{"phone":"+79123456789","name":null,"email":null},"message":null,
+            "page":{"url":"http://127.0.0.1:8080/?utm_source=yandex","title":null,"referrer":null},
+            "attribution":{"channel":"paid_search","source":"yandex","medium":"cpc","campaign":"spring","term":null,
+            "content":null,"referrer":null,"landing_page":"http://127.0.0.1:8080/?utm_source=yandex"},
+            "received_at":"2026-11-23T15:59:47.681Z"}"#;
+        let lead: Lead = serde_json::from_str(stored).expect("an old stored lead loads");
+        assert_eq!(lead.attribution.deciding.source.as_deref(), Some("yandex"));
+        assert!(lead.attribution.deciding.click_ids.is_empty());
+    }
+
     #[test]
     fn parse_errors_name_the_field() {
         let cases: &[(&str, &str, &str)] = &[

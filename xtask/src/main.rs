@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: everything a newcomer or CI runs, from a machine
 //! that has only the Rust toolchain, node and npm.
 
+mod attribute;
 mod bench;
 mod build;
 mod demo;
@@ -19,6 +20,7 @@ commands:
   test           install what is missing (Chromium too), build, run every test
   bench          measure sizes and throughput; append the results to BENCHMARKS.md
   build          build the widget into edge/public and the Worker
+  attribute --url URL [--referrer R]   how a landing URL is attributed, and the rule (no --url: JSON lines on stdin)
   setup          only install the tools (add --browser for Chromium)";
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(),
         Some("build") => setup::tools(false).and_then(|_| build::all()),
         Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")),
+        Some("attribute") => attribute::run(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
