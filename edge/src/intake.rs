@@ -1,10 +1,10 @@
-//! `POST /v1/leads`: check, validate, store, answer, then deliver.
+//! `POST /v1/leads`: check, validate, store, answer, then queue the deliveries.
 
 use lead::validate::{limits, validate};
 use lead::wire::{parse_submission, Accepted, FieldError};
 use worker::{console_error, Context, Date, Env, Request, Response, Result};
 
-use crate::store::{D1Store, Insert, LeadStore};
+use crate::store::{D1Store, DeliveryKey, Insert, LeadStore};
 use crate::{answer, deliver, sites};
 
 /// Bodies a browser can send without a preflight (`text/plain`) or with one.
@@ -87,14 +87,19 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
     let destinations: Vec<&str> = site.destinations.iter().map(|d| d.id.as_str()).collect();
     match store.insert_lead(&lead, &destinations, received_at_ms).await {
         Ok(Insert::New) => {
-            let site = site.clone();
-            let lead = lead.clone();
+            let keys: Vec<DeliveryKey> = destinations
+                .iter()
+                .map(|d| DeliveryKey {
+                    lead_id: lead.id,
+                    destination: (*d).to_owned(),
+                })
+                .collect();
+            // After the answer: the lead is already durable, and should the
+            // enqueue fail, the sweeper finds its pending deliveries.
             ctx.wait_until(async move {
-                let store = D1Store::new(match env.d1("DB") {
-                    Ok(db) => db,
-                    Err(e) => return console_error!("lead {}: no database for delivery: {e}", lead.id),
-                });
-                deliver::deliver_all(&env, &store, &site, &lead).await;
+                if let Err(e) = deliver::enqueue(&env, &keys, 0).await {
+                    console_error!("deliveries not queued ({e}); the sweeper will queue them");
+                }
             });
         }
         Ok(Insert::Duplicate) => {}

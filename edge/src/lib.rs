@@ -1,10 +1,13 @@
 //! Leadwire's edge collector, a Cloudflare Worker.
 //!
 //! A request flows `routes` → `intake` (checks, `lead::validate`) → `store`
-//! (D1, before any 2xx) → `deliver` (after the answer, through
-//! `destinations`). Business rules live in the `lead` crate; this crate is the
-//! shell around the platform's bindings.
+//! (D1, before any 2xx) → a queue message per destination → `deliver` (the
+//! queue consumer: claim, send through `destinations`, record, schedule the
+//! next try) — with `sweep` (a Cron Trigger) re-enqueueing anything pending
+//! past its time. `admin` lists, inspects and replays. Business rules live in
+//! the `lead` crate; this crate is the shell around the platform's bindings.
 
+mod admin;
 mod answer;
 #[cfg(feature = "bench-routes")]
 mod bench;
@@ -12,12 +15,33 @@ mod deliver;
 mod destinations;
 mod intake;
 mod routes;
+mod settings;
 mod sites;
 mod store;
+mod sweep;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{
+    console_error, event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     routes::handle(req, env, ctx).await
+}
+
+#[event(queue)]
+async fn queue(batch: MessageBatch<store::DeliveryKey>, env: Env, _ctx: Context) -> Result<()> {
+    match env.d1("DB") {
+        Ok(db) => deliver::consume(batch, env, &store::D1Store::new(db)).await,
+        Err(e) => {
+            console_error!("queue: no database ({e}); messages retried");
+            batch.retry_all();
+        }
+    }
+    Ok(())
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    sweep::run(&env).await;
 }

@@ -12,6 +12,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Post, ["v1", "leads"]) => intake::post_lead(req, env, ctx).await,
         (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
         (Method::Get, ["v1", "sites", site, "config"]) => site_config(site, origin.as_deref()),
+        (_, ["v1", "admin", rest @ ..]) => crate::admin::handle(req, env, rest).await,
         #[cfg(feature = "bench-routes")]
         (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
         (_, ["v1", ..]) => answer::error(

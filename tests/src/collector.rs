@@ -17,9 +17,13 @@ pub struct CollectorOptions {
     pub wrangler_env: Option<String>,
     /// Where wrangler's output goes.
     pub log: PathBuf,
+    /// Cron triggers do not fire under `wrangler dev`: run the scheduled
+    /// handler (the sweeper) this often instead.
+    pub sweep_every: Option<Duration>,
 }
 
 pub struct Collector {
+    sweeper: Option<Sweeper>,
     process: Guarded,
     pub base_url: String,
     persist_to: PathBuf,
@@ -70,8 +74,12 @@ impl Collector {
                 String::from_utf8_lossy(&migrate.stderr)
             ));
         }
-        let log =
-            std::fs::File::create(&options.log).map_err(|e| format!("cannot write {}: {e}", options.log.display()))?;
+        // Appended to: a restarted collector keeps what the first one said.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&options.log)
+            .map_err(|e| format!("cannot write {}: {e}", options.log.display()))?;
         let log_err = log.try_clone().map_err(|e| e.to_string())?;
         let port = options.port.to_string();
         let inspector_port = crate::wait::free_port().map_err(|e| e.to_string())?.to_string();
@@ -85,7 +93,12 @@ impl Collector {
             "--inspector-port",
             &inspector_port,
         ])
-        .args(["--persist-to", &persist, "--show-interactive-dev-session=false"])
+        .args([
+            "--persist-to",
+            &persist,
+            "--show-interactive-dev-session=false",
+            "--test-scheduled",
+        ])
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
@@ -106,7 +119,11 @@ impl Collector {
             let why = ready.err().unwrap_or_else(|| "wrangler dev exited".into());
             return Err(format!("{why}; its log ends:\n{}", log_tail(&options.log, 25)));
         }
+        let sweeper = options
+            .sweep_every
+            .map(|every| Sweeper::start(format!("{base_url}__scheduled?cron=*+*+*+*+*"), every));
         Ok(Collector {
+            sweeper,
             process,
             base_url,
             persist_to: options.persist_to,
@@ -156,6 +173,39 @@ impl Collector {
     }
 
     pub fn stop(&mut self) {
+        self.sweeper = None;
         self.process.stop();
+    }
+}
+
+/// Calls the scheduled handler every `every` until dropped.
+struct Sweeper {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sweeper {
+    fn start(url: String, every: Duration) -> Self {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let agent = crate::receiver::http_agent(Duration::from_secs(30));
+            // recv_timeout both paces the sweeps and ends the loop when dropped.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                let _ = agent.get(&url).call();
+            }
+        });
+        Sweeper {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Sweeper {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }

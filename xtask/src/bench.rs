@@ -2,6 +2,7 @@
 //! the collector takes leads compared with two baselines measured in the same
 //! run. Results are appended to BENCHMARKS.md.
 
+mod delivery;
 mod load;
 
 use std::io::Write;
@@ -26,11 +27,11 @@ pub fn run() -> Result<(), Failure> {
     crate::setup::tools(false)?;
     crate::build::all()?;
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
-    let throughput = step(
-        "Measuring the collector under load (wrangler dev, 127.0.0.1)",
-        throughput,
+    let collected = step(
+        "Measuring the collector: intake under load, delivery latency, backlog drain",
+        collector_run,
     )?;
-    let report = report(&sizes, &throughput);
+    let report = report(&sizes, &collected);
     print!("\n{report}");
     append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
     println!("\nAppended to BENCHMARKS.md");
@@ -98,7 +99,21 @@ struct Throughput {
     result: load::Result,
 }
 
-fn throughput() -> Result<Vec<Throughput>, Failure> {
+/// What the collector run measures: intake throughput and delivery.
+struct Collected {
+    throughput: Vec<Throughput>,
+    healthy: delivery::Healthy,
+    recovery: delivery::Recovery,
+}
+
+/// Healthy-path sample size and pace; the backlog the issue names.
+const HEALTHY_LEADS: usize = 200;
+const HEALTHY_PER_SECOND: u32 = 20;
+const BACKLOG: usize = 1_000;
+/// As in production: the Cron Trigger runs the sweeper once a minute.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+fn collector_run() -> Result<Collected, Failure> {
     let fix = "read target/xtask/wrangler-bench.log";
     let port = free_port().map_err(|e| Failure::new(e.to_string(), fix))?;
     if port_in_use(port) {
@@ -115,6 +130,7 @@ fn throughput() -> Result<Vec<Throughput>, Failure> {
         persist_to: state.path().to_path_buf(),
         wrangler_env: Some("bench".into()),
         log: crate::step::log_dir().join("wrangler-bench.log"),
+        sweep_every: Some(SWEEP_EVERY),
     })
     .map_err(|e| Failure::new(e, fix))?;
     let base = collector.base_url.clone();
@@ -131,16 +147,24 @@ fn throughput() -> Result<Vec<Throughput>, Failure> {
             load::Target::Leads,
         ),
     ];
-    let mut results = Vec::new();
+    let mut throughput = Vec::new();
     for (route, target) in routes {
         let result = load::run(&base, target, &plan).map_err(|e| Failure::new(e, fix))?;
-        results.push(Throughput { route, result });
+        throughput.push(Throughput { route, result });
     }
+    let healthy =
+        delivery::healthy(&base, &receiver, HEALTHY_LEADS, HEALTHY_PER_SECOND).map_err(|e| Failure::new(e, fix))?;
+    let recovery = delivery::recovery(&base, &receiver, &collector, BACKLOG).map_err(|e| Failure::new(e, fix))?;
     collector.stop();
-    Ok(results)
+    Ok(Collected {
+        throughput,
+        healthy,
+        recovery,
+    })
 }
 
-fn report(sizes: &[Size], throughput: &[Throughput]) -> String {
+fn report(sizes: &[Size], collected: &Collected) -> String {
+    let throughput = &collected.throughput;
     let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let commit = crate::step::output(
         std::process::Command::new("git")
@@ -184,6 +208,13 @@ fn report(sizes: &[Size], throughput: &[Throughput]) -> String {
             rate(2) / rate(1)
         );
     }
+    let (h, r) = (&collected.healthy, &collected.recovery);
+    out += &format!(
+        "| delivery | result |\n|---|---|\n\
+         | healthy path, POST → receipt at the receiver ({} leads at {HEALTHY_PER_SECOND}/s) | p50 {:.0} ms, p99 {:.0} ms |\n\
+         | backlog of {} leads after the receiver was unreachable: drained after it came back in | {:.1} s ({} duplicate deliveries) |\n\n",
+        h.leads, h.p50_ms, h.p99_ms, r.backlog, r.drain.as_secs_f64(), r.duplicates
+    );
     out
 }
 
@@ -213,8 +244,16 @@ same machine only.
   - `POST /__bench/insert`: the same D1 batch the intake makes (lead row and
     delivery row), nothing else; the durable write's cost.
   - `POST /v1/leads`: the real intake with a realistic lead (unique id per
-    request, `text/plain`, allowed Origin); delivery to a local receiver runs
-    after the answer (`waitUntil`) and shares the CPU.
+    request, `text/plain`, allowed Origin); delivery to a local receiver (queue
+    consumer) runs meanwhile and shares the CPU.
+- **Delivery**: with the production retry schedule and the sweeper run once a
+  minute (as the Cron Trigger would): 200 leads posted at 20/s, each timed
+  from the start of its POST to its first 2xx receipt at the receiver; then,
+  with the receiver's port closed, 1,000 leads posted by 8 threads and tried
+  once each (connection refused); the receiver comes back and the time until
+  every one of them has been received is the drain time. Its length is set by
+  the retry schedule (the second try comes 5 s after the first, the third
+  30 s after that), not by throughput.
 
 ";
 

@@ -14,6 +14,8 @@ use crate::step::{step, Failure};
 const COLLECTOR_PORT: u16 = 8787;
 const SITE_PORT: u16 = 8080;
 const RECEIVER_PORT: u16 = 9000;
+/// Cron triggers do not fire under wrangler dev; the demo runs the sweeper itself.
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
 
 struct Options {
     webhook: Option<String>,
@@ -102,6 +104,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                 persist_to: state.clone(),
                 wrangler_env: None,
                 log: log.clone(),
+                sweep_every: Some(SWEEP_EVERY),
             })
             .map_err(|e| Failure::new(e, format!("read {} for wrangler's own words", log.display())))
         },

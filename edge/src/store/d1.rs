@@ -1,11 +1,14 @@
-//! [`LeadStore`] on Cloudflare D1 (SQLite). Schema: `edge/migrations/`.
+//! [`LeadStore`] and [`AdminStore`] on Cloudflare D1 (SQLite). Schema: `edge/migrations/`.
 
+use lead::delivery::DeliveryState;
 use lead::wire::Lead;
+use serde::Deserialize;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
-use super::{Attempt, Insert, LeadStore, StoreError};
+use super::admin::{AdminStore, AttemptView, Cursor, DeliveryView, DestinationView, LeadFilter, LeadPage, LeadSummary};
+use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError};
 
 pub struct D1Store {
     db: D1Database,
@@ -22,8 +25,22 @@ const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead)
 const INSERT_DELIVERY: &str =
     "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at) \
      VALUES (?1, ?2, 'pending', 0, ?3, ?3) ON CONFLICT DO NOTHING";
+// Due within a second counts: a delayed queue message may arrive a little early.
+const CLAIM: &str = "UPDATE deliveries SET lease_until = ?3 \
+     WHERE lead_id = ?1 AND destination = ?2 AND state = 'pending' AND next_attempt_at <= ?4 + 1000 \
+       AND (lease_until IS NULL OR lease_until < ?4) \
+     RETURNING attempts, (SELECT lead FROM leads WHERE id = ?1) AS lead, \
+       (SELECT d.state FROM destinations d JOIN leads l ON d.site = l.site WHERE l.id = ?1 AND d.id = ?2) AS destination_state";
 const RECORD_ATTEMPT: &str = "UPDATE deliveries SET state = ?3, attempts = attempts + 1, next_attempt_at = ?4, \
-     last_status = ?5, last_error = ?6, updated_at = ?7 WHERE lead_id = ?1 AND destination = ?2";
+     last_status = ?5, last_error = ?6, updated_at = ?7, lease_until = NULL WHERE lead_id = ?1 AND destination = ?2";
+const INSERT_ATTEMPT: &str = "INSERT INTO attempts (lead_id, destination, n, at, status, error, duration_ms) VALUES \
+     (?1, ?2, (SELECT coalesce(max(n), 0) + 1 FROM attempts WHERE lead_id = ?1 AND destination = ?2), ?3, ?4, ?5, ?6)";
+const SETTLE: &str = "UPDATE deliveries SET state = ?3, last_error = ?4, next_attempt_at = NULL, updated_at = ?5, \
+     lease_until = NULL WHERE lead_id = ?1 AND destination = ?2";
+const DUE: &str = "SELECT lead_id, destination FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?1 \
+     AND (lease_until IS NULL OR lease_until < ?1) ORDER BY next_attempt_at LIMIT ?2";
+const SET_DESTINATION: &str = "INSERT INTO destinations (site, id, state, reason, changed_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+     ON CONFLICT (site, id) DO UPDATE SET state = excluded.state, reason = excluded.reason, changed_at = excluded.changed_at";
 
 fn text(s: &str) -> JsValue {
     JsValue::from_str(s)
@@ -33,10 +50,40 @@ fn number(n: i64) -> JsValue {
     JsValue::from_f64(n as f64)
 }
 
+fn opt_text(s: Option<&str>) -> JsValue {
+    s.map(text).unwrap_or(JsValue::NULL)
+}
+
+fn opt_number(n: Option<i64>) -> JsValue {
+    n.map(number).unwrap_or(JsValue::NULL)
+}
+
+#[derive(Deserialize)]
+struct ClaimRow {
+    attempts: u32,
+    lead: Option<String>,
+    destination_state: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct KeyRow {
+    lead_id: String,
+    destination: String,
+}
+
+impl KeyRow {
+    fn key(self) -> Option<DeliveryKey> {
+        Some(DeliveryKey {
+            lead_id: self.lead_id.parse().ok()?,
+            destination: self.destination,
+        })
+    }
+}
+
 impl LeadStore for D1Store {
     async fn insert_lead(&self, lead: &Lead, destinations: &[&str], received_at_ms: i64) -> Result<Insert, StoreError> {
         let id = lead.id.to_string();
-        let json = serde_json::to_string(lead).map_err(|e| StoreError(e.to_string()))?;
+        let json = serde_json::to_string(lead)?;
         let mut statements = vec![self.db.prepare(INSERT_LEAD).bind(&[
             text(&id),
             text(&lead.site),
@@ -59,24 +106,253 @@ impl LeadStore for D1Store {
         Ok(if inserted > 0 { Insert::New } else { Insert::Duplicate })
     }
 
-    async fn record_attempt(&self, lead_id: &Uuid, destination: &str, attempt: &Attempt) -> Result<(), StoreError> {
-        let next = match attempt.state {
-            lead::delivery::DeliveryState::Pending => number(attempt.at_ms),
-            _ => JsValue::NULL,
-        };
-        self.db
-            .prepare(RECORD_ATTEMPT)
+    async fn claim(&self, key: &DeliveryKey, now_ms: i64, lease_ms: i64) -> Result<Option<Claimed>, StoreError> {
+        let row: Option<ClaimRow> = self
+            .db
+            .prepare(CLAIM)
             .bind(&[
-                text(&lead_id.to_string()),
-                text(destination),
-                text(attempt.state.as_str()),
-                next,
-                attempt.status.map(|s| number(s.into())).unwrap_or(JsValue::NULL),
-                attempt.error.as_deref().map(text).unwrap_or(JsValue::NULL),
-                number(attempt.at_ms),
+                text(&key.lead_id.to_string()),
+                text(&key.destination),
+                number(now_ms + lease_ms),
+                number(now_ms),
+            ])?
+            .first(None)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let lead = serde_json::from_str(row.lead.as_deref().unwrap_or(""))?;
+        Ok(Some(Claimed {
+            lead,
+            attempts_made: row.attempts,
+            destination_disabled: row.destination_state.as_deref() == Some("disabled"),
+        }))
+    }
+
+    async fn record_attempt(&self, key: &DeliveryKey, attempt: &Attempt) -> Result<(), StoreError> {
+        let id = key.lead_id.to_string();
+        let status = attempt.status.map(i64::from);
+        let update = self.db.prepare(RECORD_ATTEMPT).bind(&[
+            text(&id),
+            text(&key.destination),
+            text(attempt.state.as_str()),
+            opt_number(attempt.next_attempt_at_ms),
+            opt_number(status),
+            opt_text(attempt.error.as_deref()),
+            number(attempt.at_ms),
+        ])?;
+        let insert = self.db.prepare(INSERT_ATTEMPT).bind(&[
+            text(&id),
+            text(&key.destination),
+            number(attempt.at_ms),
+            opt_number(status),
+            opt_text(attempt.error.as_deref()),
+            number(attempt.duration_ms),
+        ])?;
+        self.db.batch(vec![update, insert]).await?;
+        Ok(())
+    }
+
+    async fn settle_without_attempt(
+        &self,
+        key: &DeliveryKey,
+        state: DeliveryState,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.db
+            .prepare(SETTLE)
+            .bind(&[
+                text(&key.lead_id.to_string()),
+                text(&key.destination),
+                text(state.as_str()),
+                text(reason),
+                number(now_ms),
             ])?
             .run()
             .await?;
         Ok(())
+    }
+
+    async fn due(&self, now_ms: i64, limit: u32) -> Result<Vec<DeliveryKey>, StoreError> {
+        let rows: Vec<KeyRow> = self
+            .db
+            .prepare(DUE)
+            .bind(&[number(now_ms), number(limit.into())])?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().filter_map(KeyRow::key).collect())
+    }
+
+    async fn set_destination_enabled(
+        &self,
+        site: &str,
+        destination: &str,
+        enabled: bool,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let state = if enabled { "enabled" } else { "disabled" };
+        self.db
+            .prepare(SET_DESTINATION)
+            .bind(&[text(site), text(destination), text(state), text(reason), number(now_ms)])?
+            .run()
+            .await?;
+        Ok(())
+    }
+}
+
+// Newest first, keyset-paged on (received_at, id).
+const LIST_LEADS: &str = "SELECT l.id, l.site, l.kind, l.received_at FROM leads l \
+     WHERE (?1 IS NULL OR l.site = ?1) AND (?2 IS NULL OR l.received_at >= ?2) AND (?3 IS NULL OR l.received_at < ?3) \
+       AND (?4 IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = l.id AND d.state = ?4)) \
+       AND (?5 IS NULL OR l.received_at < ?5 OR (l.received_at = ?5 AND l.id < ?6)) \
+     ORDER BY l.received_at DESC, l.id DESC LIMIT ?7";
+const DELIVERIES_OF: &str = "SELECT lead_id, destination, state, attempts, next_attempt_at, last_status, last_error \
+     FROM deliveries WHERE lead_id IN (SELECT value FROM json_each(?1)) ORDER BY destination";
+const LEAD: &str = "SELECT lead FROM leads WHERE id = ?1";
+const ATTEMPTS_OF: &str = "SELECT destination, n, at, status, error, duration_ms FROM attempts WHERE lead_id = ?1 \
+     ORDER BY destination, n";
+const REPLAY_LEAD: &str =
+    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?3, lease_until = NULL, \
+     updated_at = ?3 WHERE lead_id = ?1 AND (?2 IS NULL OR destination = ?2) RETURNING lead_id, destination";
+const REPLAY_SINCE: &str =
+    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?4, lease_until = NULL, \
+     updated_at = ?4 WHERE state IN ('failed', 'disabled') AND (?3 IS NULL OR destination = ?3) \
+       AND lead_id IN (SELECT id FROM leads WHERE received_at >= ?1 AND (?2 IS NULL OR site = ?2)) \
+     RETURNING lead_id, destination";
+const DESTINATIONS: &str = "SELECT site, id, state, reason, changed_at FROM destinations ORDER BY site, id";
+
+#[derive(Deserialize)]
+struct LeadRow {
+    id: String,
+    site: String,
+    kind: String,
+    received_at: i64,
+}
+
+#[derive(Deserialize)]
+struct DeliveryRow {
+    lead_id: String,
+    #[serde(flatten)]
+    view: DeliveryView,
+}
+
+#[derive(Deserialize)]
+struct JsonRow {
+    lead: String,
+}
+
+impl AdminStore for D1Store {
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<LeadPage, StoreError> {
+        let (after_at, after_id) = match &filter.cursor {
+            Some(c) => (number(c.received_at), text(&c.id)),
+            None => (JsValue::NULL, JsValue::NULL),
+        };
+        let rows: Vec<LeadRow> = self
+            .db
+            .prepare(LIST_LEADS)
+            .bind(&[
+                opt_text(filter.site.as_deref()),
+                opt_number(filter.since_ms),
+                opt_number(filter.until_ms),
+                opt_text(filter.state.map(|s| s.as_str())),
+                after_at,
+                after_id,
+                number(filter.limit.into()),
+            ])?
+            .all()
+            .await?
+            .results()?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let deliveries: Vec<DeliveryRow> = self
+            .db
+            .prepare(DELIVERIES_OF)
+            .bind(&[text(&serde_json::to_string(&ids)?)])?
+            .all()
+            .await?
+            .results()?;
+        let next = (rows.len() as u32 == filter.limit)
+            .then(|| {
+                rows.last().map(|r| Cursor {
+                    received_at: r.received_at,
+                    id: r.id.clone(),
+                })
+            })
+            .flatten();
+        let leads = rows
+            .into_iter()
+            .map(|r| LeadSummary {
+                deliveries: deliveries
+                    .iter()
+                    .filter(|d| d.lead_id == r.id)
+                    .map(|d| d.view.clone())
+                    .collect(),
+                id: r.id,
+                site: r.site,
+                kind: r.kind,
+                received_at: r.received_at,
+            })
+            .collect();
+        Ok(LeadPage { leads, next })
+    }
+
+    async fn lead_detail(&self, id: &Uuid) -> Result<Option<(Lead, Vec<DeliveryView>, Vec<AttemptView>)>, StoreError> {
+        let id = id.to_string();
+        let row: Option<JsonRow> = self.db.prepare(LEAD).bind(&[text(&id)])?.first(None).await?;
+        let Some(row) = row else { return Ok(None) };
+        let lead: Lead = serde_json::from_str(&row.lead)?;
+        let ids = serde_json::to_string(&[&id])?;
+        let deliveries: Vec<DeliveryRow> = self
+            .db
+            .prepare(DELIVERIES_OF)
+            .bind(&[text(&ids)])?
+            .all()
+            .await?
+            .results()?;
+        let attempts: Vec<AttemptView> = self
+            .db
+            .prepare(ATTEMPTS_OF)
+            .bind(&[text(&id)])?
+            .all()
+            .await?
+            .results()?;
+        Ok(Some((lead, deliveries.into_iter().map(|d| d.view).collect(), attempts)))
+    }
+
+    async fn replay_lead(
+        &self,
+        id: &Uuid,
+        destination: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Vec<DeliveryKey>, StoreError> {
+        let rows: Vec<KeyRow> = self
+            .db
+            .prepare(REPLAY_LEAD)
+            .bind(&[text(&id.to_string()), opt_text(destination), number(now_ms)])?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().filter_map(KeyRow::key).collect())
+    }
+
+    async fn replay_failed_since(
+        &self,
+        since_ms: i64,
+        site: Option<&str>,
+        destination: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Vec<DeliveryKey>, StoreError> {
+        let rows: Vec<KeyRow> = self
+            .db
+            .prepare(REPLAY_SINCE)
+            .bind(&[number(since_ms), opt_text(site), opt_text(destination), number(now_ms)])?
+            .all()
+            .await?
+            .results()?;
+        Ok(rows.into_iter().filter_map(KeyRow::key).collect())
+    }
+
+    async fn destinations(&self) -> Result<Vec<DestinationView>, StoreError> {
+        Ok(self.db.prepare(DESTINATIONS).all().await?.results()?)
     }
 }

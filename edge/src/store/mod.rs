@@ -1,12 +1,14 @@
-//! Durable storage of leads and their deliveries, behind a small interface so
+//! Durable storage of leads and their deliveries, behind small interfaces so
 //! that a self-hosted collector can bring its own database.
 
+pub mod admin;
 mod d1;
 
 pub use d1::D1Store;
 
 use lead::delivery::DeliveryState;
 use lead::wire::Lead;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Whether an insert found the lead already stored.
@@ -16,13 +18,33 @@ pub enum Insert {
     Duplicate,
 }
 
+/// One lead at one destination: what a queue message names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryKey {
+    pub lead_id: Uuid,
+    pub destination: String,
+}
+
+/// A delivery this consumer may now attempt, alone until `lease_until`.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub lead: Lead,
+    pub attempts_made: u32,
+    pub destination_disabled: bool,
+}
+
 /// One try at one destination, as recorded.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    pub state: DeliveryState,
+    /// 1 for the first attempt.
+    pub n: u32,
+    pub at_ms: i64,
+    pub duration_ms: i64,
     pub status: Option<u16>,
     pub error: Option<String>,
-    pub at_ms: i64,
+    /// The delivery's state after it, and when to try next (for `Pending`).
+    pub state: DeliveryState,
+    pub next_attempt_at_ms: Option<i64>,
 }
 
 /// The storage error, with the backend's words for the log.
@@ -35,12 +57,45 @@ impl From<worker::Error> for StoreError {
     }
 }
 
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+/// What intake and delivery need.
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
 pub trait LeadStore {
     /// Stores the lead and one pending delivery per destination, atomically,
     /// unless a lead with its id is already stored.
     async fn insert_lead(&self, lead: &Lead, destinations: &[&str], received_at_ms: i64) -> Result<Insert, StoreError>;
 
-    /// Records the outcome of one attempt at one destination.
-    async fn record_attempt(&self, lead_id: &Uuid, destination: &str, attempt: &Attempt) -> Result<(), StoreError>;
+    /// Takes the delivery for `lease_ms` if it is pending, due and not held by
+    /// another consumer; `None` otherwise (delivered, not due, or taken).
+    async fn claim(&self, key: &DeliveryKey, now_ms: i64, lease_ms: i64) -> Result<Option<Claimed>, StoreError>;
+
+    /// Records an attempt and the delivery's new state, releasing the lease.
+    async fn record_attempt(&self, key: &DeliveryKey, attempt: &Attempt) -> Result<(), StoreError>;
+
+    /// Marks a claimed delivery `state` without an attempt (destination disabled).
+    async fn settle_without_attempt(
+        &self,
+        key: &DeliveryKey,
+        state: DeliveryState,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Pending deliveries whose time has come and that nobody holds.
+    async fn due(&self, now_ms: i64, limit: u32) -> Result<Vec<DeliveryKey>, StoreError>;
+
+    /// Switches a destination off (410 Gone, by hand) or back on.
+    async fn set_destination_enabled(
+        &self,
+        site: &str,
+        destination: &str,
+        enabled: bool,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
 }

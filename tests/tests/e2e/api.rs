@@ -8,14 +8,14 @@ use uuid::Uuid;
 
 use crate::support::{Stack, DELIVERY_TIMEOUT, ORIGIN};
 
-struct Answer {
-    status: u16,
-    body: Value,
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
     allow_origin: Option<String>,
 }
 
-fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Answer {
-    let url = format!("{}{path}", stack.collector.base_url);
+pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Answer {
+    let url = format!("{}{path}", stack.collector_url);
     let request = http::Request::builder().method(method).uri(&url);
     let request = headers.iter().fold(request, |r, (k, v)| r.header(*k, *v));
     let agent = http_agent(Duration::from_secs(30));
@@ -37,7 +37,7 @@ fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], body:
     }
 }
 
-fn lead(id: &Uuid) -> Value {
+pub fn lead(id: &Uuid) -> Value {
     json!({
         "v": 1, "id": id, "site": "demo", "kind": "callback",
         "contact": {"phone": "+7 912 345-67-89"},
@@ -45,12 +45,20 @@ fn lead(id: &Uuid) -> Value {
     })
 }
 
-fn post(stack: &Stack, content_type: &str, origin: Option<&str>, body: String) -> Answer {
+pub fn post(stack: &Stack, content_type: &str, origin: Option<&str>, body: String) -> Answer {
     let mut headers = vec![("content-type", content_type)];
     if let Some(o) = origin {
         headers.push(("origin", o));
     }
-    call(stack, "POST", "v1/leads", &headers, Some(body))
+    let answer = call(stack, "POST", "v1/leads", &headers, Some(body));
+    if let (202, Some(id)) = (answer.status, answer.body["id"].as_str()) {
+        stack
+            .accepted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned());
+    }
+    answer
 }
 
 /// Sets `pointer` in a fresh lead to `value`.

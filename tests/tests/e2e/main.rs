@@ -4,6 +4,7 @@
 //! test`, which builds the widget and installs the tools first.
 
 mod api;
+mod faults;
 mod support;
 mod widget;
 
@@ -15,31 +16,27 @@ use support::Stack;
 
 type Case = fn(&Stack);
 
-const CASES: &[(&str, Case)] = &[
-    (
-        "widget::callback_reaches_the_crm_signed_and_attributed",
-        widget::callback_reaches_the_crm_signed_and_attributed,
-    ),
-    (
-        "widget::missing_phone_shows_the_field_error_and_stores_nothing",
-        widget::missing_phone_shows_the_field_error_and_stores_nothing,
-    ),
-    (
-        "widget::commands_queued_before_load_run_after",
-        widget::commands_queued_before_load_run_after,
-    ),
-    (
-        "api::hostile_input_gets_a_json_error_naming_the_field",
-        api::hostile_input_gets_a_json_error_naming_the_field,
-    ),
-    (
-        "api::the_same_lead_posted_three_times_is_stored_and_forwarded_once",
-        api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
-    ),
-    (
-        "api::cors_allows_only_the_sites_origins",
-        api::cors_allows_only_the_sites_origins,
-    ),
+/// `(name, function)` from one path, so the two cannot disagree.
+macro_rules! cases {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        &[$((concat!(stringify!($module), "::", stringify!($case)), $module::$case as Case)),*]
+    };
+}
+
+const CASES: &[(&str, Case)] = cases![
+    widget::callback_reaches_the_crm_signed_and_attributed,
+    widget::missing_phone_shows_the_field_error_and_stores_nothing,
+    widget::commands_queued_before_load_run_after,
+    api::hostile_input_gets_a_json_error_naming_the_field,
+    api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
+    api::cors_allows_only_the_sites_origins,
+    faults::admin_api_lists_pages_and_explains,
+    faults::receiver_errors_for_a_minute_then_recovers,
+    faults::receiver_hangs_past_the_timeout,
+    faults::receiver_down_for_two_minutes_then_back,
+    faults::receiver_throttles_with_retry_after,
+    faults::receiver_gone_disables_the_destination_until_replayed,
+    faults::collector_killed_mid_delivery_loses_nothing,
 ];
 
 fn main() -> ExitCode {
@@ -80,7 +77,7 @@ fn main() -> ExitCode {
     let conclusion = libtest_mimic::run(&args, trials);
     if conclusion.has_failed() {
         if let Some(stack) = &stack {
-            eprintln!("wrangler dev's log ends:\n{}", stack.collector.log_tail(40));
+            eprintln!("wrangler dev's log ends:\n{}", stack.collector().log_tail(40));
         }
     }
     drop(stack); // stops chromedriver, wrangler dev and the servers

@@ -27,9 +27,9 @@ pub struct Result {
     pub errors: usize,
 }
 
-const ORIGIN: &str = "http://127.0.0.1:8080";
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
 
-fn lead_body(id: &uuid::Uuid) -> String {
+pub fn lead_body(id: &uuid::Uuid) -> String {
     serde_json::json!({
         "v": 1, "id": id, "site": "demo", "kind": "callback",
         "contact": {"phone": "8 (912) 345-67-89", "name": "Bench"},
@@ -99,17 +99,19 @@ pub fn run(base: &str, target: Target, plan: &Plan) -> std::result::Result<Resul
         errors += e;
     }
     latencies.sort();
-    let percentile = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let rank = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
-        latencies[rank - 1].as_secs_f64() * 1000.0
-    };
     Ok(Result {
         per_second: (latencies.len() - errors) as f64 / elapsed.as_secs_f64(),
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
         errors,
     })
+}
+
+/// Nearest-rank percentile of sorted latencies, in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1000.0
 }

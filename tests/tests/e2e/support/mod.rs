@@ -23,14 +23,23 @@ pub const ORIGIN: &str = "http://127.0.0.1:8080";
 /// machine may be busy building in parallel.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How the tests run the collector: retries every few seconds instead of
+/// minutes and hours, a short outbound timeout, a sweep every 2 s.
+const TEST_SCHEDULE: &str = "0,1,2,3,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5";
+pub const TEST_TIMEOUT_MS: u64 = 2_000;
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
 /// Field order matters for drop: the browser driver and collector stop first.
 pub struct Stack {
     pub driver: browser::Driver,
-    pub collector: Collector,
+    collector: std::sync::Mutex<Collector>,
+    pub collector_url: String,
     pub receiver: Receiver,
     pub site: StaticSite,
     pub artifacts: std::path::PathBuf,
-    _state: TempDir,
+    /// Every lead id the collector accepted with 202 in this run, by any case.
+    pub accepted: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    state: TempDir,
 }
 
 impl Stack {
@@ -45,38 +54,62 @@ impl Stack {
         let artifacts = repo_root().join("tests/artifacts");
         std::fs::create_dir_all(&artifacts).map_err(|e| e.to_string())?;
         let state = TempDir::new("leadwire-e2e").map_err(|e| e.to_string())?;
+        let _ = std::fs::remove_file(artifacts.join("wrangler.log")); // this run's log only
         let receiver = Receiver::start(0, DEMO_SECRET, None)?;
         let site = StaticSite::start(
             vec![repo_root().join("demo-site"), repo_root().join("tests/pages")],
             SITE_PORT,
         )?;
-        let collector = Collector::start(CollectorOptions {
-            port: COLLECTOR_PORT,
-            vars: vec![
-                ("DEMO_WEBHOOK_URL".into(), receiver.url.clone()),
-                ("DEMO_WEBHOOK_SECRET".into(), DEMO_SECRET.into()),
-            ],
-            persist_to: state.path().join("wrangler"),
-            wrangler_env: None,
-            log: artifacts.join("wrangler.log"),
-        })?;
+        let collector = Collector::start(collector_options(&receiver, state.path(), &artifacts))?;
         let driver = browser::Driver::start(&artifacts)?;
         Ok(Stack {
             driver,
-            collector,
+            collector_url: collector.base_url.clone(),
+            collector: std::sync::Mutex::new(collector),
             receiver,
             site,
             artifacts,
-            _state: state,
+            accepted: Default::default(),
+            state,
         })
+    }
+
+    pub fn collector(&self) -> std::sync::MutexGuard<'_, Collector> {
+        self.collector.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Kills wrangler dev (workerd with it) and starts it again on the same local state.
+    pub fn restart_collector(&self) {
+        let mut collector = self.collector();
+        collector.stop();
+        *collector = Collector::start(collector_options(&self.receiver, self.state.path(), &self.artifacts))
+            .unwrap_or_else(|e| panic!("restarting wrangler dev: {e}"));
     }
 
     /// One number from a `SELECT count(*) AS n …`.
     pub fn count(&self, sql: &str) -> i64 {
-        let rows = self.collector.query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let rows = self.collector().query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
         rows.first()
             .and_then(|r| r.get("n"))
             .and_then(|n| n.as_i64())
             .unwrap_or_else(|| panic!("{sql}: no n in {rows:?}"))
+    }
+}
+
+fn collector_options(receiver: &Receiver, state: &std::path::Path, artifacts: &std::path::Path) -> CollectorOptions {
+    let var = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+    CollectorOptions {
+        port: COLLECTOR_PORT,
+        vars: vec![
+            var("DEMO_WEBHOOK_URL", &receiver.url),
+            var("DEMO_WEBHOOK_SECRET", DEMO_SECRET),
+            var("RETRY_SCHEDULE_SECONDS", TEST_SCHEDULE),
+            var("DELIVERY_TIMEOUT_MS", &TEST_TIMEOUT_MS.to_string()),
+            var("ADMIN_TOKEN", ADMIN_TOKEN),
+        ],
+        persist_to: state.join("wrangler"),
+        wrangler_env: None,
+        log: artifacts.join("wrangler.log"),
+        sweep_every: Some(Duration::from_secs(2)),
     }
 }

@@ -1,0 +1,266 @@
+//! The admin API under `/v1/admin/`, for operators and support: find leads,
+//! see every attempt, replay. Bearer token from the `ADMIN_TOKEN` secret;
+//! without it the admin API is off.
+//!
+//! - `GET  /v1/admin/leads?site=&state=&since=&until=&limit=&cursor=`
+//! - `GET  /v1/admin/leads/{id}`
+//! - `POST /v1/admin/leads/{id}/replay[?destination=]`
+//! - `POST /v1/admin/replay` with `{"since": …, "site"?: …, "destination"?: …}`
+//! - `GET  /v1/admin/destinations`
+//! - `POST /v1/admin/sites/{site}/destinations/{id}/enable` (or `/disable`)
+
+use lead::delivery::DeliveryState;
+use lead::wire::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+use worker::{Env, Method, Request, Response, Result};
+
+use crate::answer;
+use crate::deliver::enqueue;
+use crate::settings::{env_string, now_ms};
+use crate::sites;
+use crate::store::admin::{AdminStore, Cursor, LeadFilter};
+use crate::store::{D1Store, DeliveryKey, LeadStore, StoreError};
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 500;
+
+pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Response> {
+    if let Some(refused) = authorize(&req, &env)? {
+        return Ok(refused);
+    }
+    let store = D1Store::new(env.d1("DB")?);
+    let result = match (req.method(), path) {
+        (Method::Get, ["leads"]) => list(&req, &store).await,
+        (Method::Get, ["leads", id]) => detail(id, &store).await,
+        (Method::Post, ["leads", id, "replay"]) => replay_one(&req, id, &env, &store).await,
+        (Method::Post, ["replay"]) => replay_since(&mut req, &env, &store).await,
+        (Method::Get, ["destinations"]) => destinations(&store).await,
+        (Method::Post, ["sites", site, "destinations", id, action @ ("enable" | "disable")]) => {
+            switch_destination(site, id, *action == "enable", &store).await
+        }
+        _ => return answer::error(404, "not_found", "No such admin route.", vec![]),
+    };
+    result.or_else(|e: AdminError| match e {
+        AdminError::Answer(response) => Ok(response),
+        AdminError::Store(e) => answer::error(503, "unavailable", &format!("storage: {}", e.0), vec![]),
+        AdminError::Worker(e) => Err(e),
+    })
+}
+
+enum AdminError {
+    Answer(Response),
+    Store(StoreError),
+    Worker(worker::Error),
+}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        AdminError::Store(e)
+    }
+}
+
+impl From<worker::Error> for AdminError {
+    fn from(e: worker::Error) -> Self {
+        AdminError::Worker(e)
+    }
+}
+
+type Answer = std::result::Result<Response, AdminError>;
+
+fn bad_field(field: &str, message: &str) -> AdminError {
+    match answer::field_error(400, "invalid", message, FieldError::new(field, "invalid", message)) {
+        Ok(response) => AdminError::Answer(response),
+        Err(e) => AdminError::Worker(e),
+    }
+}
+
+/// `None` when the bearer token matches; otherwise the refusal to send.
+fn authorize(req: &Request, env: &Env) -> Result<Option<Response>> {
+    let Ok(expected) = env_string(env, "ADMIN_TOKEN") else {
+        return answer::error(
+            503,
+            "admin_disabled",
+            "The admin API is off: set the ADMIN_TOKEN secret.",
+            vec![],
+        )
+        .map(Some);
+    };
+    let given = req.headers().get("authorization")?.unwrap_or_default();
+    let token = given.strip_prefix("Bearer ").unwrap_or("");
+    if !expected.is_empty() && constant_time_eq(token.as_bytes(), expected.as_bytes()) {
+        return Ok(None);
+    }
+    let mut refused = answer::error(401, "unauthorized", "Send Authorization: Bearer <ADMIN_TOKEN>.", vec![])?;
+    refused.headers_mut().set("www-authenticate", "Bearer")?;
+    Ok(Some(refused))
+}
+
+/// Compares without an early exit, so timing tells nothing about the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A time as milliseconds or RFC 3339.
+fn parse_time(field: &str, value: &str) -> std::result::Result<i64, AdminError> {
+    value
+        .parse::<i64>()
+        .ok()
+        .or_else(|| value.parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond()))
+        .ok_or_else(|| {
+            bad_field(
+                field,
+                "Give a time as RFC 3339 (2026-11-23T10:00:00Z) or milliseconds since 1970.",
+            )
+        })
+}
+
+fn parse_state(value: &str) -> std::result::Result<DeliveryState, AdminError> {
+    [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+        DeliveryState::Disabled,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == value)
+    .ok_or_else(|| bad_field("state", "One of pending, delivered, failed, disabled."))
+}
+
+fn parse_id(id: &str) -> std::result::Result<Uuid, AdminError> {
+    id.parse().map_err(|_| bad_field("id", "A lead id is a UUID."))
+}
+
+async fn list(req: &Request, store: &D1Store) -> Answer {
+    let mut filter = LeadFilter {
+        limit: DEFAULT_PAGE,
+        ..Default::default()
+    };
+    for (key, value) in req.url()?.query_pairs() {
+        match key.as_ref() {
+            "site" => filter.site = Some(value.into_owned()),
+            "state" => filter.state = Some(parse_state(&value)?),
+            "since" => filter.since_ms = Some(parse_time("since", &value)?),
+            "until" => filter.until_ms = Some(parse_time("until", &value)?),
+            "cursor" => {
+                filter.cursor =
+                    Some(Cursor::decode(&value).ok_or_else(|| bad_field("cursor", "Pass back next_cursor as given."))?)
+            }
+            "limit" => {
+                filter.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=MAX_PAGE).contains(l))
+                    .ok_or_else(|| bad_field("limit", "A page holds 1 to 500 leads."))?
+            }
+            other => {
+                return Err(bad_field(
+                    other,
+                    "Unknown parameter; use site, state, since, until, limit, cursor.",
+                ))
+            }
+        }
+    }
+    let page = store.list_leads(&filter).await?;
+    Ok(answer::json(
+        200,
+        &json!({ "leads": page.leads, "next_cursor": page.next.map(|c| c.encode()) }),
+    )?)
+}
+
+async fn detail(id: &str, store: &D1Store) -> Answer {
+    match store.lead_detail(&parse_id(id)?).await? {
+        Some((lead, deliveries, attempts)) => Ok(answer::json(
+            200,
+            &json!({ "lead": lead, "deliveries": deliveries, "attempts": attempts }),
+        )?),
+        None => Ok(answer::error(404, "lead_not_found", "No lead with this id.", vec![])?),
+    }
+}
+
+async fn replay_one(req: &Request, id: &str, env: &Env, store: &D1Store) -> Answer {
+    let id = parse_id(id)?;
+    let destination = req
+        .url()?
+        .query_pairs()
+        .find(|(k, _)| k == "destination")
+        .map(|(_, v)| v.into_owned());
+    let keys = store.replay_lead(&id, destination.as_deref(), now_ms()).await?;
+    if keys.is_empty() {
+        return Ok(answer::error(
+            404,
+            "lead_not_found",
+            "No lead (or destination of it) with this id.",
+            vec![],
+        )?);
+    }
+    queued(env, keys).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplayRequest {
+    since: String,
+    #[serde(default)]
+    site: Option<String>,
+    #[serde(default)]
+    destination: Option<String>,
+}
+
+async fn replay_since(req: &mut Request, env: &Env, store: &D1Store) -> Answer {
+    let body = req.bytes().await?;
+    let request: ReplayRequest = lead_json(&body)?;
+    let since = parse_time("since", &request.since)?;
+    let keys = store
+        .replay_failed_since(since, request.site.as_deref(), request.destination.as_deref(), now_ms())
+        .await?;
+    queued(env, keys).await
+}
+
+fn lead_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<T, AdminError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| bad_field(&e.path().to_string(), &e.inner().to_string()))
+}
+
+/// Queues replayed deliveries; if that fails they are pending and due, so the sweeper sends them.
+async fn queued(env: &Env, keys: Vec<DeliveryKey>) -> Answer {
+    let queued = enqueue(env, &keys, 0).await.is_ok();
+    Ok(answer::json(
+        202,
+        &json!({ "replayed": keys.len(), "queued": queued, "deliveries": keys }),
+    )?)
+}
+
+async fn destinations(store: &D1Store) -> Answer {
+    Ok(answer::json(
+        200,
+        &json!({ "destinations": store.destinations().await? }),
+    )?)
+}
+
+async fn switch_destination(site: &str, id: &str, enabled: bool, store: &D1Store) -> Answer {
+    let known = sites::all()
+        .site(site)
+        .is_some_and(|s| s.destinations.iter().any(|d| d.id == id));
+    if !known {
+        return Ok(answer::error(
+            404,
+            "destination_not_found",
+            "No such site and destination in sites.toml.",
+            vec![],
+        )?);
+    }
+    let reason = if enabled {
+        "enabled by an operator"
+    } else {
+        "disabled by an operator"
+    };
+    store
+        .set_destination_enabled(site, id, enabled, reason, now_ms())
+        .await?;
+    Ok(answer::json(
+        200,
+        &json!({ "site": site, "id": id, "state": if enabled { "enabled" } else { "disabled" } }),
+    )?)
+}

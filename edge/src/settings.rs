@@ -1,0 +1,47 @@
+//! Operational settings from Worker vars, each with a default: the retry
+//! schedule and the outbound timeout (tests shorten both), the admin token.
+
+use std::time::Duration;
+
+use lead::delivery::{parse_schedule, RETRY_SCHEDULE};
+use worker::Env;
+
+/// Standard Webhooks asks receivers to answer within 15 to 30 s.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub struct Settings {
+    pub schedule: Vec<u64>,
+    pub timeout: Duration,
+}
+
+impl Settings {
+    pub fn from_env(env: &Env) -> Self {
+        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        Settings {
+            schedule: var("RETRY_SCHEDULE_SECONDS")
+                .and_then(|s| parse_schedule(&s))
+                .unwrap_or_else(|| RETRY_SCHEDULE.to_vec()),
+            timeout: var("DELIVERY_TIMEOUT_MS")
+                .and_then(|t| t.parse().ok())
+                .map(Duration::from_millis)
+                .unwrap_or(DEFAULT_TIMEOUT),
+        }
+    }
+
+    /// How long a consumer holds a delivery: the send, plus room to record it.
+    pub fn lease_ms(&self) -> i64 {
+        self.timeout.as_millis() as i64 + 15_000
+    }
+}
+
+/// A secret (or, locally, a var) by name.
+pub fn env_string(env: &Env, name: &str) -> Result<String, String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .map_err(|_| format!("the Worker secret {name} is not set"))
+}
+
+pub fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
