@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod delivery;
+pub mod hours;
 pub mod phone;
 pub mod signing;
 pub mod site;
