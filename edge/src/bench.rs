@@ -71,6 +71,7 @@ fn template() -> Option<Lead> {
         origins: vec![],
         default_country: "RU".into(),
         destinations: vec![],
+        attribution: Default::default(),
     };
     lead::validate::validate(submission, &site, 0).ok()
 }

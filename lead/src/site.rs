@@ -21,6 +21,35 @@ pub struct Site {
     pub default_country: String,
     #[serde(rename = "destination", default)]
     pub destinations: Vec<Destination>,
+    #[serde(default)]
+    pub attribution: AttributionSettings,
+}
+
+/// How the widget keeps the visitor's touches for this site.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributionSettings {
+    /// Write touches to localStorage on every page view (`true`), or only once
+    /// the visitor has interacted with the widget (`false`, the default: some
+    /// sites need consent first under GDPR or 152-FZ).
+    #[serde(default)]
+    pub capture_before_interaction: bool,
+    /// Days after the last page view when the touches are forgotten.
+    #[serde(default = "default_expiry_days")]
+    pub expiry_days: u32,
+}
+
+fn default_expiry_days() -> u32 {
+    180
+}
+
+impl Default for AttributionSettings {
+    fn default() -> Self {
+        AttributionSettings {
+            capture_before_interaction: false,
+            expiry_days: default_expiry_days(),
+        }
+    }
 }
 
 /// One place every lead of the site is forwarded to.
@@ -44,6 +73,7 @@ pub struct Destination {
 pub struct PublicConfig {
     pub site: String,
     pub default_country: String,
+    pub attribution: AttributionSettings,
 }
 
 impl Site {
@@ -51,6 +81,7 @@ impl Site {
         PublicConfig {
             site: self.id.clone(),
             default_country: self.default_country.clone(),
+            attribution: self.attribution.clone(),
         }
     }
 
@@ -73,6 +104,9 @@ impl SitesFile {
             }
             if self.sites.iter().filter(|s| s.id == site.id).count() > 1 {
                 problems.push(format!("site {:?} is listed twice", site.id));
+            }
+            if !(1..=730).contains(&site.attribution.expiry_days) {
+                problems.push(format!("site {:?}: attribution.expiry_days must be 1 to 730", site.id));
             }
             if crate::phone::country(&site.default_country).is_none() {
                 problems.push(format!(
@@ -126,6 +160,7 @@ mod tests {
                 url_secret: None,
                 secret: "CRM_SECRET".into(),
             }],
+            attribution: AttributionSettings::default(),
         }
     }
 

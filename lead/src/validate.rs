@@ -197,6 +197,7 @@ mod tests {
             origins: vec![],
             default_country: "RU".into(),
             destinations: vec![],
+            attribution: Default::default(),
         }
     }
 

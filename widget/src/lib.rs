@@ -18,13 +18,12 @@ use ui::Widget;
 #[wasm_bindgen]
 pub fn start(site: String, base: String, queued: js_sys::Array) {
     let Some(window) = web_sys::window() else { return };
-    // Recorded at once, on this page view, even if the site check below is slow.
-    let touches = touches::record(&window);
     wasm_bindgen_futures::spawn_local(async move {
-        if send::site_config(&window, &base, &site).await.is_none() {
+        let Some(config) = send::site_config(&window, &base, &site).await else {
             web_sys::console::warn_1(&format!("leadwire: site {site:?} is not configured for this origin").into());
             return;
-        }
+        };
+        let touches = touches::TouchKeeper::record(&window, &config.attribution);
         let strings = i18n::for_page(&window);
         let widget = match Widget::mount(window.clone(), site, base, strings, touches) {
             Ok(w) => w,

@@ -1,35 +1,66 @@
-//! The visitor's first touch, kept in first-party localStorage so a lead sent
-//! days later still says where the visitor first came from.
+//! The visitor's touches (first, last non-direct, visits), kept in
+//! first-party localStorage by `lead::touches` rules so a lead sent days later
+//! still says where the visitor came from. Storage that is full, disabled or
+//! corrupt costs the history, never the lead.
 
-use lead::wire::{Touch, Touches};
+use std::cell::Cell;
+
+use lead::site::AttributionSettings;
+use lead::touches::{record_page_view, PageView, StoredTouches, TouchRules};
+use lead::wire::Touches;
 use web_sys::Window;
 
 const KEY: &str = "leadwire:touches";
 
-/// Records this page view and returns the touches to send with a lead.
-/// Storage that is full, disabled or corrupt costs the history, never the lead.
-pub fn record(window: &Window) -> Touches {
-    let storage = window.local_storage().ok().flatten();
-    let stored = storage
-        .as_ref()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str::<Touches>(&json).ok());
-    let mut touches = stored.unwrap_or_default();
-    if touches.first.is_none() {
-        touches.first = Some(current(window));
-        touches.visits = Some(1);
-        if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&touches)) {
-            let _ = storage.set_item(KEY, &json);
-        }
-    }
-    touches
+pub struct TouchKeeper {
+    window: Window,
+    stored: StoredTouches,
+    /// Whether `stored` is in localStorage yet.
+    written: Cell<bool>,
 }
 
-fn current(window: &Window) -> Touch {
-    let document = window.document();
-    Touch {
-        url: window.location().href().unwrap_or_default(),
-        referrer: document.map(|d| d.referrer()).filter(|r| !r.is_empty()),
-        at: Some(js_sys::Date::now() as i64),
+impl TouchKeeper {
+    /// Records this page view; writes it at once if the site allows capture
+    /// before the visitor interacts, otherwise keeps it until [`Self::interacted`].
+    pub fn record(window: &Window, settings: &AttributionSettings) -> Self {
+        let storage = window.local_storage().ok().flatten();
+        let previous = storage
+            .as_ref()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|json| StoredTouches::from_json(&json));
+        let location = window.location();
+        let view = PageView {
+            url: location.href().unwrap_or_default(),
+            referrer: window.document().map(|d| d.referrer()).filter(|r| !r.is_empty()),
+            site_host: location.hostname().unwrap_or_default(),
+        };
+        let rules = TouchRules::with_expiry_days(settings.expiry_days);
+        let keeper = TouchKeeper {
+            window: window.clone(),
+            stored: record_page_view(previous, &view, js_sys::Date::now() as i64, &rules),
+            written: Cell::new(false),
+        };
+        if settings.capture_before_interaction {
+            keeper.write();
+        }
+        keeper
+    }
+
+    pub fn touches(&self) -> Touches {
+        self.stored.touches.clone()
+    }
+
+    /// The visitor used the widget: from now on the history may be kept.
+    pub fn interacted(&self) {
+        if !self.written.get() {
+            self.write();
+        }
+    }
+
+    fn write(&self) {
+        let storage = self.window.local_storage().ok().flatten();
+        if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&self.stored)) {
+            self.written.set(storage.set_item(KEY, &json).is_ok());
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use lead::wire::{FieldError, LeadKind, Page, RawContact, Submission, Touches, WIRE_VERSION};
+use lead::wire::{FieldError, LeadKind, Page, RawContact, Submission, WIRE_VERSION};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     CssStyleSheet, Element, HtmlButtonElement, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit,
@@ -12,6 +12,7 @@ use web_sys::{
 
 use crate::i18n::Strings;
 use crate::send::{post_lead, Outcome};
+use crate::touches::TouchKeeper;
 
 const STYLE: &str = include_str!("style.css");
 const PHONE_ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>"#;
@@ -24,7 +25,7 @@ pub struct Widget {
     site: String,
     base: String,
     strings: &'static Strings,
-    touches: Touches,
+    touches: TouchKeeper,
     launcher: HtmlElement,
     panel: HtmlElement,
     form: HtmlElement,
@@ -43,7 +44,7 @@ impl Widget {
         site: String,
         base: String,
         strings: &'static Strings,
-        touches: Touches,
+        touches: TouchKeeper,
     ) -> Result<Rc<Self>, JsValue> {
         let document = window.document().ok_or("no document")?;
         let host = document.create_element("leadwire-widget")?;
@@ -106,6 +107,7 @@ impl Widget {
     }
 
     pub fn open(&self) {
+        self.touches.interacted();
         self.panel.set_hidden(false);
         let _ = self.launcher.set_attribute("aria-expanded", "true");
         let _ = self.phone.focus();
@@ -161,7 +163,7 @@ impl Widget {
                 title: document.as_ref().map(|d| d.title()).filter(|t| !t.is_empty()),
                 referrer: document.as_ref().map(|d| d.referrer()).filter(|r| !r.is_empty()),
             },
-            touches: self.touches.clone(),
+            touches: self.touches.touches(),
         }
     }
 

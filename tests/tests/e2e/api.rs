@@ -277,7 +277,11 @@ pub fn cors_allows_only_the_sites_origins(stack: &Stack) {
     assert_eq!((accepted.status, accepted.allow_origin.as_deref()), (202, Some(ORIGIN)));
     let config = call(stack, "GET", "v1/sites/demo/config", &[("origin", ORIGIN)], None);
     assert_eq!((config.status, config.allow_origin.as_deref()), (200, Some(ORIGIN)));
-    assert_eq!(config.body, json!({"site": "demo", "default_country": "RU"}));
+    let attribution = json!({"capture_before_interaction": true, "expiry_days": 180});
+    assert_eq!(
+        config.body,
+        json!({"site": "demo", "default_country": "RU", "attribution": attribution})
+    );
     let refused = call(
         stack,
         "GET",

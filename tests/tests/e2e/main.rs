@@ -27,6 +27,7 @@ const CASES: &[(&str, Case)] = cases![
     widget::callback_reaches_the_crm_signed_and_attributed,
     widget::missing_phone_shows_the_field_error_and_stores_nothing,
     widget::commands_queued_before_load_run_after,
+    widget::three_visits_keep_the_first_and_the_last_touch,
     api::hostile_input_gets_a_json_error_naming_the_field,
     api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
     api::cors_allows_only_the_sites_origins,

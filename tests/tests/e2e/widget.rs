@@ -134,3 +134,86 @@ pub fn commands_queued_before_load_run_after(stack: &Stack) {
         browser.close().await;
     });
 }
+
+/// Moves the stored visit clock back past the 30-minute visit timeout, as
+/// if the visitor had been away: the widget reads the time, the test moves
+/// the state.
+async fn away_for_an_hour(browser: &crate::support::browser::Session) {
+    let moved = browser
+        .run(
+            "const k = 'leadwire:touches'; const s = JSON.parse(localStorage.getItem(k));\
+             s.last_seen_ms -= 3600 * 1000; localStorage.setItem(k, JSON.stringify(s)); return s.touches.visits;",
+        )
+        .await;
+    assert!(moved.as_u64().is_some(), "touches are stored: {moved}");
+}
+
+pub fn three_visits_keep_the_first_and_the_last_touch(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    let ad_click = format!(
+        "{}?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=TeSt-123_AbC&case={case}",
+        stack.site.url
+    );
+    block_on(async {
+        let browser = stack.driver.session().await;
+        // 1. An ad click.
+        browser.goto(&ad_click).await;
+        browser.widget(".launcher").await;
+        away_for_an_hour(&browser).await;
+        // 2. Back a day later from an organic search result.
+        browser
+            .goto_from(&stack.site.url, "https://www.google.com/search?q=warm+windows")
+            .await;
+        browser.widget(".launcher").await;
+        away_for_an_hour(&browser).await;
+        // 3. Typed in directly; then leaves a phone number.
+        browser.goto(&stack.site.url).await;
+        browser
+            .widget(".launcher")
+            .await
+            .click()
+            .await
+            .expect("click the launcher");
+        browser
+            .widget("#lw-phone")
+            .await
+            .send_keys("+7 912 000 11 22")
+            .await
+            .expect("type");
+        browser.widget(".submit").await.click().await.expect("submit");
+        browser.widget_text(".done").await;
+        browser.close().await;
+    });
+    let delivery = stack
+        .receiver
+        .wait_for("the lead", DELIVERY_TIMEOUT, |d| d.body.contains(&case))
+        .unwrap();
+    let attribution = &delivery.event.as_ref().expect("JSON")["data"]["attribution"];
+    let first = &attribution["first_touch"];
+    assert_eq!(
+        (
+            &first["channel"],
+            &first["source"],
+            &first["medium"],
+            &first["campaign"]
+        ),
+        (&"paid_search".into(), &"google".into(), &"cpc".into(), &"brand".into()),
+        "{attribution:#}"
+    );
+    assert_eq!(first["click_ids"]["gclid"], "TeSt-123_AbC", "click ids verbatim");
+    assert_eq!(first["landing_page"], ad_click.as_str());
+    let last = &attribution["last_touch"];
+    assert_eq!(
+        (&last["channel"], &last["source"], &last["medium"], &last["term"]),
+        (
+            &"organic_search".into(),
+            &"google".into(),
+            &"organic".into(),
+            &"warm windows".into()
+        ),
+        "{attribution:#}"
+    );
+    // The direct third visit counted but did not replace the organic one, which decides.
+    assert_eq!(attribution["visits"], 3);
+    assert_eq!(attribution["channel"], "organic_search");
+}

@@ -128,6 +128,42 @@ impl Session {
         }
     }
 
+    /// Opens `url` as if a link on `referrer` had been followed (WebDriver
+    /// itself cannot set a referrer; Chromium's DevTools `Page.navigate` can).
+    pub async fn goto_from(&self, url: &str, referrer: &str) {
+        let params = serde_json::json!({ "url": url, "referrer": referrer, "referrerPolicy": "unsafeUrl" });
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Page.navigate",
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("open {url} from {referrer}: {e}"));
+        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
+        loop {
+            let state = self
+                .client
+                .execute("return document.readyState + ' ' + location.href", vec![])
+                .await;
+            if state.is_ok_and(|s| {
+                s.as_str()
+                    .is_some_and(|s| s.starts_with("complete") && s.ends_with(url))
+            }) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{url} did not load");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn run(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
     pub async fn screenshot(&self, path: &Path) {
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(path, png);
@@ -136,5 +172,23 @@ impl Session {
 
     pub async fn close(self) {
         let _ = self.client.close().await;
+    }
+}
+
+/// chromedriver's passage to the DevTools protocol.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
