@@ -8,6 +8,7 @@
 //! - `POST /v1/admin/replay` with `{"since": …, "site"?: …, "destination"?: …}`
 //! - `GET  /v1/admin/destinations`
 //! - `POST /v1/admin/sites/{site}/destinations/{id}/enable` (or `/disable`)
+//! - `GET  /v1/admin/attribute?url=&referrer=`: how a landing URL is classified, and by which rule
 
 use lead::delivery::DeliveryState;
 use lead::wire::FieldError;
@@ -37,6 +38,7 @@ pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Respons
         (Method::Post, ["leads", id, "replay"]) => replay_one(&req, id, &env, &store).await,
         (Method::Post, ["replay"]) => replay_since(&mut req, &env, &store).await,
         (Method::Get, ["destinations"]) => destinations(&store).await,
+        (Method::Get, ["attribute"]) => attribute(&req),
         (Method::Post, ["sites", site, "destinations", id, action @ ("enable" | "disable")]) => {
             switch_destination(site, id, *action == "enable", &store).await
         }
@@ -230,6 +232,25 @@ async fn queued(env: &Env, keys: Vec<DeliveryKey>) -> Answer {
         202,
         &json!({ "replayed": keys.len(), "queued": queued, "deliveries": keys }),
     )?)
+}
+
+/// The same explanation `cargo xtask attribute` prints.
+fn attribute(req: &Request) -> Answer {
+    let (mut url, mut referrer) = (None, None);
+    for (key, value) in req.url()?.query_pairs() {
+        match key.as_ref() {
+            "url" => url = Some(value.into_owned()),
+            "referrer" => referrer = Some(value.into_owned()),
+            other => return Err(bad_field(other, "Unknown parameter; use url and referrer.")),
+        }
+    }
+    let url = url.ok_or_else(|| bad_field("url", "Give the landing URL to classify."))?;
+    let touch = lead::wire::Touch {
+        url,
+        referrer,
+        at: None,
+    };
+    Ok(answer::json(200, &lead::attribution::explain(&touch, None))?)
 }
 
 async fn destinations(store: &D1Store) -> Answer {

@@ -336,7 +336,23 @@ pub fn admin_api_lists_pages_and_explains(stack: &Stack) {
         (stack.receiver.deliveries_of(&ids[0]).len() >= 2).then_some(())
     })
     .unwrap();
+    let explained = admin(
+        stack,
+        "GET",
+        "attribute?url=https%3A%2F%2Fshop.example%2F%3Fyclid%3D42",
+        None,
+    );
+    assert_eq!(
+        (explained.body["source"].as_str(), explained.body["channel"].as_str()),
+        (Some("yandex"), Some("paid_search"))
+    );
+    assert!(
+        explained.body["rule"].as_str().is_some_and(|r| r.contains("yclid")),
+        "{}",
+        explained.body
+    );
     for (path, field) in [
+        ("attribute", "url"),
         ("leads?state=lost", "state"),
         ("leads?since=yesterday", "since"),
         ("leads?limit=0", "limit"),

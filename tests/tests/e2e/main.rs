@@ -28,6 +28,7 @@ const CASES: &[(&str, Case)] = cases![
     widget::missing_phone_shows_the_field_error_and_stores_nothing,
     widget::commands_queued_before_load_run_after,
     widget::three_visits_keep_the_first_and_the_last_touch,
+    widget::broken_local_storage_costs_the_history_not_the_lead,
     api::hostile_input_gets_a_json_error_naming_the_field,
     api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
     api::cors_allows_only_the_sites_origins,

@@ -217,3 +217,43 @@ pub fn three_visits_keep_the_first_and_the_last_touch(stack: &Stack) {
     assert_eq!(attribution["visits"], 3);
     assert_eq!(attribution["channel"], "organic_search");
 }
+
+pub fn broken_local_storage_costs_the_history_not_the_lead(stack: &Stack) {
+    for mode in ["full", "disabled"] {
+        let case = Uuid::new_v4().simple().to_string();
+        let url = format!(
+            "{}storage-broken.html?storage={mode}&utm_source=vk&utm_medium=cpc&case={case}",
+            stack.site.url
+        );
+        block_on(async {
+            let browser = stack.driver.session().await;
+            browser.goto(&url).await;
+            browser
+                .widget(".launcher")
+                .await
+                .click()
+                .await
+                .expect("click the launcher");
+            browser
+                .widget("#lw-phone")
+                .await
+                .send_keys("8 912 345 67 89")
+                .await
+                .expect("type");
+            browser.widget(".submit").await.click().await.expect("submit");
+            let done = browser.widget_text(".done").await;
+            assert!(!done.is_empty(), "storage {mode}: confirmation");
+            browser.close().await;
+        });
+        let delivery = stack
+            .receiver
+            .wait_for("the lead", DELIVERY_TIMEOUT, |d| d.body.contains(&case))
+            .unwrap();
+        let attribution = &delivery.event.as_ref().expect("JSON")["data"]["attribution"];
+        assert_eq!(
+            (&attribution["channel"], &attribution["source"], &attribution["visits"]),
+            (&"paid_social".into(), &"vk".into(), &1.into()),
+            "storage {mode}: {attribution:#}"
+        );
+    }
+}
