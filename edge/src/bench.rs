@@ -3,7 +3,7 @@
 //! durable write cost, so the intake's own cost can be told apart.
 
 use lead::site::Site;
-use lead::wire::{Lead, LeadKind, Page, RawContact, Submission, WIRE_VERSION};
+use lead::wire::{Lead, LeadKind, Page, RawContact, Submission};
 use worker::{Date, Env, Method, Request, Response, Result};
 
 use crate::answer;
@@ -48,23 +48,18 @@ fn fixed_lead(id: uuid::Uuid) -> Option<Lead> {
 }
 
 fn template() -> Option<Lead> {
+    let page = Page {
+        url: "http://127.0.0.1:8080/".into(),
+        title: None,
+        referrer: None,
+    };
     let submission = Submission {
-        v: WIRE_VERSION,
-        id: uuid::Uuid::nil(),
-        site: "bench".into(),
-        kind: LeadKind::Callback,
         contact: RawContact {
             phone: Some("+79123456789".into()),
             name: None,
             email: None,
         },
-        message: None,
-        page: Page {
-            url: "http://127.0.0.1:8080/".into(),
-            title: None,
-            referrer: None,
-        },
-        touches: Default::default(),
+        ..Submission::new(uuid::Uuid::nil(), "bench", LeadKind::Callback, page)
     };
     let site = Site {
         id: "bench".into(),
@@ -72,6 +67,8 @@ fn template() -> Option<Lead> {
         default_country: "RU".into(),
         destinations: vec![],
         attribution: Default::default(),
+        hours: None,
+        widget: Default::default(),
     };
     lead::validate::validate(submission, &site, 0).ok()
 }

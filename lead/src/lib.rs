@@ -17,4 +17,5 @@ pub mod signing;
 pub mod site;
 pub mod touches;
 pub mod validate;
+pub mod widget;
 pub mod wire;

@@ -23,6 +23,11 @@ pub struct Site {
     pub destinations: Vec<Destination>,
     #[serde(default)]
     pub attribution: AttributionSettings,
+    /// Business hours for callbacks; none: always answered "as soon as we can".
+    #[serde(default)]
+    pub hours: Option<crate::hours::BusinessHours>,
+    #[serde(default)]
+    pub widget: crate::widget::WidgetSettings,
 }
 
 /// How the widget keeps the visitor's touches for this site.
@@ -74,6 +79,11 @@ pub struct PublicConfig {
     pub site: String,
     pub default_country: String,
     pub attribution: AttributionSettings,
+    #[serde(default)]
+    pub widget: crate::widget::WidgetSettings,
+    /// For the visitor's time zone and language, when the site has hours.
+    #[serde(default)]
+    pub callback: Option<crate::widget::CallbackTimes>,
 }
 
 impl Site {
@@ -82,6 +92,8 @@ impl Site {
             site: self.id.clone(),
             default_country: self.default_country.clone(),
             attribution: self.attribution.clone(),
+            widget: self.widget.clone(),
+            callback: None,
         }
     }
 
@@ -161,6 +173,8 @@ mod tests {
                 secret: "CRM_SECRET".into(),
             }],
             attribution: AttributionSettings::default(),
+            hours: None,
+            widget: Default::default(),
         }
     }
 

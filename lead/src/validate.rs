@@ -26,6 +26,8 @@ const REQUIRED_CONTACT: &[(LeadKind, bool, bool)] = &[
     (LeadKind::Callback, true, false),
     (LeadKind::Form, false, true),
     (LeadKind::Chat, false, true),
+    (LeadKind::MessengerClick, false, false),
+    (LeadKind::PhoneClick, false, false),
 ];
 
 /// Validates and normalises a submission for `site`, stamping it `received_at_ms`.
@@ -78,6 +80,13 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
         message,
         page,
         received_at,
+        product: sub.product.as_deref().map(|p| truncate(p, limits::TITLE)),
+        fields: sub.fields.clone(),
+        slot: sub.slot,
+        consent: sub.consent.clone(),
+        transcript: sub.transcript.clone(),
+        messenger: sub.messenger.clone(),
+        locale: sub.locale.clone(),
     })
 }
 
@@ -198,27 +207,24 @@ mod tests {
             default_country: "RU".into(),
             destinations: vec![],
             attribution: Default::default(),
+            hours: None,
+            widget: Default::default(),
         }
     }
 
     fn submission(kind: LeadKind, phone: Option<&str>, email: Option<&str>) -> Submission {
+        let page = Page {
+            url: "https://demo.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring".into(),
+            title: Some("Demo".into()),
+            referrer: None,
+        };
         Submission {
-            v: 1,
-            id: uuid::Uuid::from_u128(7),
-            site: "demo".into(),
-            kind,
             contact: RawContact {
                 phone: phone.map(Into::into),
                 name: Some("  Ivan ".into()),
                 email: email.map(Into::into),
             },
-            message: None,
-            page: Page {
-                url: "https://demo.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring".into(),
-                title: Some("Demo".into()),
-                referrer: None,
-            },
-            touches: Touches::default(),
+            ..Submission::new(uuid::Uuid::from_u128(7), "demo", kind, page)
         }
     }
 

@@ -8,10 +8,14 @@
 //! Optional strings are written as `null` rather than left out, so that a CRM
 //! mapping sees the same keys on every lead.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::attribution::Attribution;
+use crate::hours::Slot;
+use crate::widget::Messenger;
 
 /// The only wire version this crate speaks.
 pub const WIRE_VERSION: u8 = 1;
@@ -26,6 +30,10 @@ pub enum LeadKind {
     Form,
     /// Chat intake: a phone or an email is required.
     Chat,
+    /// A click on a messenger button: no contact details, its ref code joins the chat to the source.
+    MessengerClick,
+    /// A click on a `tel:` link on the page.
+    PhoneClick,
 }
 
 impl LeadKind {
@@ -34,6 +42,8 @@ impl LeadKind {
             LeadKind::Callback => "callback",
             LeadKind::Form => "form",
             LeadKind::Chat => "chat",
+            LeadKind::MessengerClick => "messenger_click",
+            LeadKind::PhoneClick => "phone_click",
         }
     }
 }
@@ -55,6 +65,102 @@ pub struct Submission {
     pub page: Page,
     #[serde(default)]
     pub touches: Touches,
+    /// The product the visitor was looking at (`data-leadwire-product`).
+    #[serde(default)]
+    pub product: Option<String>,
+    /// Answers to the site's own form fields, by field id.
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldValue>,
+    /// Outside business hours: the callback slot the visitor chose.
+    #[serde(default)]
+    pub slot: Option<Slot>,
+    #[serde(default)]
+    pub consent: Option<Consent>,
+    /// The chat intake, question by answer.
+    #[serde(default)]
+    pub transcript: Vec<ChatTurn>,
+    #[serde(default)]
+    pub messenger: Option<MessengerClick>,
+    /// Spam signals; the collector decides.
+    #[serde(default)]
+    pub signals: Signals,
+    /// The language the visitor saw (`ru`, `en`).
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+impl Submission {
+    /// A submission with nothing optional filled in, to build on.
+    pub fn new(id: Uuid, site: &str, kind: LeadKind, page: Page) -> Self {
+        Submission {
+            v: WIRE_VERSION,
+            id,
+            site: site.to_owned(),
+            kind,
+            contact: RawContact::default(),
+            message: None,
+            page,
+            touches: Touches::default(),
+            product: None,
+            fields: BTreeMap::new(),
+            slot: None,
+            consent: None,
+            transcript: Vec::new(),
+            messenger: None,
+            signals: Signals::default(),
+            locale: None,
+        }
+    }
+}
+
+/// A custom field's answer: text (text, select) or a checkbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Flag(bool),
+    Text(String),
+}
+
+/// The consent the visitor gave, with the exact text they saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub text: String,
+    pub accepted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Bot,
+    Visitor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatTurn {
+    pub from: Speaker,
+    pub text: String,
+}
+
+/// Which messenger button was clicked, and the ref code its message carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessengerClick {
+    pub channel: Messenger,
+    pub ref_code: String,
+}
+
+/// What the widget saw that a bot would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signals {
+    /// The hidden field people never see; any value means a bot filled it.
+    #[serde(default)]
+    pub honeypot: Option<String>,
+    /// From the form's opening to its submission.
+    #[serde(default)]
+    pub elapsed_ms: Option<u64>,
 }
 
 /// Contact details exactly as the visitor typed them.
@@ -127,6 +233,21 @@ pub struct Lead {
     pub attribution: Attribution,
     /// RFC 3339, UTC, by the collector's clock.
     pub received_at: String,
+    // Added after the first release: defaulted, so stored leads still load.
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldValue>,
+    #[serde(default)]
+    pub slot: Option<Slot>,
+    #[serde(default)]
+    pub consent: Option<Consent>,
+    #[serde(default)]
+    pub transcript: Vec<ChatTurn>,
+    #[serde(default)]
+    pub messenger: Option<MessengerClick>,
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// The Standard Webhooks envelope around a lead.

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use lead::wire::{FieldError, LeadKind, Page, RawContact, Submission, WIRE_VERSION};
+use lead::wire::{FieldError, LeadKind, Page, RawContact, Submission};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     CssStyleSheet, Element, HtmlButtonElement, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit,
@@ -147,23 +147,20 @@ impl Widget {
 
     fn submission(&self) -> Submission {
         let document = self.window.document();
+        let page = Page {
+            url: self.window.location().href().unwrap_or_default(),
+            title: document.as_ref().map(|d| d.title()).filter(|t| !t.is_empty()),
+            referrer: document.as_ref().map(|d| d.referrer()).filter(|r| !r.is_empty()),
+        };
         Submission {
-            v: WIRE_VERSION,
-            id: random_id(&self.window),
-            site: self.site.clone(),
-            kind: LeadKind::Callback,
             contact: RawContact {
                 phone: Some(self.phone.value()),
                 name: None,
                 email: None,
             },
-            message: None,
-            page: Page {
-                url: self.window.location().href().unwrap_or_default(),
-                title: document.as_ref().map(|d| d.title()).filter(|t| !t.is_empty()),
-                referrer: document.as_ref().map(|d| d.referrer()).filter(|r| !r.is_empty()),
-            },
             touches: self.touches.touches(),
+            locale: Some(self.strings.lang.to_owned()),
+            ..Submission::new(random_id(&self.window), &self.site, LeadKind::Callback, page)
         }
     }
 
