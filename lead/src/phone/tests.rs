@@ -1,0 +1,130 @@
+use super::*;
+
+#[test]
+fn normalises_as_typed() {
+    let cases: &[(&str, &str, Result<&str, PhoneError>)] = &[
+        ("8 (912) 345-67-89", "RU", Ok("+79123456789")),
+        ("+7 912 345 67 89", "RU", Ok("+79123456789")),
+        ("79123456789", "RU", Ok("+79123456789")),
+        ("9123456789", "RU", Ok("+79123456789")),
+        ("8-912-345-67-89", "ru", Ok("+79123456789")),
+        ("8.912.345.67.89", "RU", Ok("+79123456789")),
+        ("8\u{a0}912\u{a0}345\u{a0}67\u{a0}89", "RU", Ok("+79123456789")),
+        ("8 (495) 123-45-67", "RU", Ok("+74951234567")),
+        ("8 800 555-35-35", "RU", Ok("+78005553535")),
+        ("+7 701 234 56 78", "RU", Ok("+77012345678")),
+        ("8 701 234 56 78", "KZ", Ok("+77012345678")),
+        ("8 912 345 67 89", "KZ", Ok("+79123456789")),
+        ("+44 20 7946 0958", "RU", Ok("+442079460958")),
+        ("0044 20 7946 0958", "RU", Ok("+442079460958")),
+        ("810 44 20 7946 0958", "RU", Ok("+442079460958")),
+        ("020 7946 0958", "GB", Ok("+442079460958")),
+        ("(212) 555-0123", "US", Ok("+12125550123")),
+        ("1 212 555 0123", "US", Ok("+12125550123")),
+        ("011 44 20 7946 0958", "US", Ok("+442079460958")),
+        ("8 029 123 45 67", "BY", Ok("+375291234567")),
+        ("80 29 123 45 67", "BY", Ok("+375291234567")),
+        ("+375 29 123-45-67", "RU", Ok("+375291234567")),
+        ("050 123 4567", "UA", Ok("+380501234567")),
+        ("+380 50 123 4567", "RU", Ok("+380501234567")),
+        ("+49 30 123456", "RU", Ok("+4930123456")),
+        ("+49 1512 3456789", "RU", Ok("+4915123456789")),
+        // Was +886 2 1234 5678: Taipei numbers never start 2-1 in the metadata (stricter than our old table).
+        ("+886 2 2345 6789", "RU", Ok("+886223456789")),
+        ("", "RU", Err(PhoneError::Empty)),
+        ("   ", "RU", Err(PhoneError::Empty)),
+        ("+", "RU", Err(PhoneError::Empty)),
+        ("00", "RU", Err(PhoneError::TooShort)),
+        ("12", "RU", Err(PhoneError::TooShort)),
+        ("8 912 345", "RU", Err(PhoneError::TooShort)),
+        ("8 912 345 67 89 00", "RU", Err(PhoneError::TooLong)),
+        ("+7 912 345 67", "RU", Err(PhoneError::TooShort)),
+        ("+7 912 345 67 89 1", "RU", Err(PhoneError::TooLong)),
+        ("call me", "RU", Err(PhoneError::BadCharacters)),
+        ("8 912 345 67 89 ext 5", "RU", Err(PhoneError::BadCharacters)),
+        ("+7 912 +345 67 89", "RU", Err(PhoneError::BadCharacters)),
+        ("+1234", "RU", Err(PhoneError::TooShort)),
+        ("+1234567890123456", "RU", Err(PhoneError::TooLong)),
+        ("123456789012345678901234567890", "RU", Err(PhoneError::TooLong)),
+        ("+999 1234 5678", "RU", Err(PhoneError::UnknownCallingCode)),
+        ("9123456789", "ZZ", Err(PhoneError::UnknownCountry)),
+        ("9123456789", "RUS", Err(PhoneError::UnknownCountry)),
+        ("9123456789", "001", Err(PhoneError::UnknownCountry)),
+    ];
+    for (raw, country, want) in cases {
+        let got = normalize(raw, country);
+        assert_eq!(got.as_deref().map_err(|e| *e), *want, "{raw:?} in {country}");
+    }
+}
+
+/// Right length, wrong range: what the old length table let through.
+#[test]
+fn refuses_numbers_outside_the_ranges_in_use() {
+    let cases: &[(&str, &str)] = &[
+        ("+7 000 000 00 00", "RU"),
+        ("8 000 000 00 00", "RU"),
+        ("+7 123 456 78 90", "RU"),
+        ("+886 2 1234 5678", "RU"),
+        ("+1 555 555 5555", "US"),
+        ("+44 11 1111 1111", "RU"),
+        ("+380 00 123 4567", "RU"),
+    ];
+    for (raw, country) in cases {
+        assert_eq!(
+            normalize(raw, country),
+            Err(PhoneError::InvalidNumber),
+            "{raw:?} in {country}"
+        );
+    }
+}
+
+#[test]
+fn knows_the_regions_with_a_numbering_plan() {
+    let cases: &[(&str, Option<u16>)] = &[
+        ("RU", Some(7)),
+        ("kz", Some(7)),
+        ("BY", Some(375)),
+        ("US", Some(1)),
+        ("GB", Some(44)),
+        ("ZZ", None),
+        ("AQ", None),
+        ("001", None),
+        ("", None),
+        ("R", None),
+        ("RUS", None),
+    ];
+    for (iso, want) in cases {
+        assert_eq!(country(iso).map(|c| c.calling_code), *want, "{iso:?}");
+    }
+}
+
+/// Every region's patterns compile with regex-lite and agree with themselves:
+/// an example number written nationally comes back as its E.164. A pattern
+/// that failed to compile would panic inside the Worker, so this walks all.
+#[test]
+fn every_region_reads_its_own_example_numbers() {
+    let util = &*PHONE_NUMBER_UTIL;
+    let mut checked = 0;
+    for region in util.get_supported_regions() {
+        let types = util.get_supported_types_for_region(region).unwrap_or_default();
+        for kind in [PhoneNumberType::FixedLine, PhoneNumberType::Mobile] {
+            if !types.contains(&kind) {
+                continue;
+            }
+            let Ok(example) = util.get_example_number_for_type_and_region(region, kind) else {
+                continue;
+            };
+            let e164 = util.format(&example, PhoneNumberFormat::E164).into_owned();
+            let national = util.format(&example, PhoneNumberFormat::National).into_owned();
+            let iso = region.as_region_str();
+            assert_eq!(normalize(&e164, &iso).as_deref(), Ok(e164.as_str()), "{iso} {kind:?}");
+            assert_eq!(
+                normalize(&national, &iso).as_deref(),
+                Ok(e164.as_str()),
+                "{national:?} in {iso}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 400, "only {checked} examples");
+}
