@@ -2,7 +2,7 @@
 //! see every attempt, replay. Bearer token from the `ADMIN_TOKEN` secret;
 //! without it the admin API is off.
 //!
-//! - `GET  /v1/admin/leads?site=&state=&since=&until=&limit=&cursor=`
+//! - `GET  /v1/admin/leads?site=&state=&since=&until=&limit=&cursor=&spam=`
 //! - `GET  /v1/admin/leads/{id}`
 //! - `POST /v1/admin/leads/{id}/replay[?destination=]`
 //! - `POST /v1/admin/replay` with `{"since": …, "site"?: …, "destination"?: …}`
@@ -149,6 +149,13 @@ async fn list(req: &Request, store: &D1Store) -> Answer {
                 filter.cursor =
                     Some(Cursor::decode(&value).ok_or_else(|| bad_field("cursor", "Pass back next_cursor as given."))?)
             }
+            "spam" => {
+                filter.spam = match value.as_ref() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad_field("spam", "true (spam only) or false (no spam, the default).")),
+                }
+            }
             "limit" => {
                 filter.limit = value
                     .parse()
@@ -159,7 +166,7 @@ async fn list(req: &Request, store: &D1Store) -> Answer {
             other => {
                 return Err(bad_field(
                     other,
-                    "Unknown parameter; use site, state, since, until, limit, cursor.",
+                    "Unknown parameter; use site, state, since, until, limit, cursor, spam.",
                 ))
             }
         }
@@ -173,10 +180,7 @@ async fn list(req: &Request, store: &D1Store) -> Answer {
 
 async fn detail(id: &str, store: &D1Store) -> Answer {
     match store.lead_detail(&parse_id(id)?).await? {
-        Some((lead, deliveries, attempts)) => Ok(answer::json(
-            200,
-            &json!({ "lead": lead, "deliveries": deliveries, "attempts": attempts }),
-        )?),
+        Some(detail) => Ok(answer::json(200, &detail)?),
         None => Ok(answer::error(404, "lead_not_found", "No lead with this id.", vec![])?),
     }
 }

@@ -1,5 +1,8 @@
 //! `POST /v1/leads`: check, validate, store, answer, then queue the deliveries.
+//! Spam is answered like a lead (a bot learns nothing), stored flagged, and
+//! never queued.
 
+use lead::spam::spam_verdict;
 use lead::validate::{limits, validate};
 use lead::wire::{parse_submission, Accepted, FieldError};
 use worker::{console_error, Context, Date, Env, Request, Response, Result};
@@ -79,14 +82,16 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         );
     }
     let received_at_ms = Date::now().as_millis() as i64;
+    let spam = spam_verdict(&submission.signals);
     let lead = match validate(submission, site, received_at_ms) {
         Ok(lead) => lead,
         Err(fields) => return answer::error(422, "invalid_lead", "Some fields need another look.", fields),
     };
     let store = D1Store::new(env.d1("DB")?);
     let destinations: Vec<&str> = site.destinations.iter().map(|d| d.id.as_str()).collect();
-    match store.insert_lead(&lead, &destinations, received_at_ms).await {
-        Ok(Insert::New) => {
+    match store.insert_lead(&lead, &destinations, received_at_ms, spam).await {
+        // Spam has no deliveries to queue.
+        Ok(Insert::New) if spam.is_none() => {
             let keys: Vec<DeliveryKey> = destinations
                 .iter()
                 .map(|d| DeliveryKey {
@@ -102,7 +107,7 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
                 }
             });
         }
-        Ok(Insert::Duplicate) => {}
+        Ok(Insert::New | Insert::Duplicate) => {}
         Err(e) => {
             console_error!("lead {}: not stored: {}", lead.id, e.0);
             // Not a 2xx: the widget keeps the lead in its outbox and tries again.

@@ -1,6 +1,6 @@
 //! The routing table: method and path to a handler.
 
-use worker::{Context, Env, Method, Request, Response, Result};
+use worker::{Context, Date, Env, Method, Request, Response, Result};
 
 use crate::{answer, intake, sites};
 
@@ -11,7 +11,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Post, ["v1", "leads"]) => intake::post_lead(req, env, ctx).await,
         (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
-        (Method::Get, ["v1", "sites", site, "config"]) => site_config(site, origin.as_deref()),
+        (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, site, origin.as_deref()),
         (_, ["v1", "admin", rest @ ..]) => crate::admin::handle(req, env, rest).await,
         #[cfg(feature = "bench-routes")]
         (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
@@ -25,8 +25,9 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     }
 }
 
-/// `GET /v1/sites/{site}/config`: what the widget needs to start.
-fn site_config(site_id: &str, origin: Option<&str>) -> Result<Response> {
+/// `GET /v1/sites/{site}/config[?tz=<IANA zone>&lang=ru|en]`: what the widget
+/// needs to start, with the callback times for the visitor's zone and language.
+fn site_config(req: &Request, site_id: &str, origin: Option<&str>) -> Result<Response> {
     let Some(site) = sites::all().site(site_id) else {
         return answer::error(
             404,
@@ -45,7 +46,20 @@ fn site_config(site_id: &str, origin: Option<&str>) -> Result<Response> {
             );
         }
     }
-    let mut response = answer::json(200, &site.public_config())?;
-    response.headers_mut().set("cache-control", "public, max-age=300")?;
+    let (mut tz, mut lang) = (None, None);
+    for (key, value) in req.url()?.query_pairs() {
+        match key.as_ref() {
+            "tz" => tz = Some(value.into_owned()),
+            "lang" => lang = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let config = match jiff::Timestamp::from_millisecond(Date::now().as_millis() as i64) {
+        Ok(now) => site.public_config_at(now, tz.as_deref(), lang.as_deref()),
+        Err(_) => site.public_config(),
+    };
+    let mut response = answer::json(200, &config)?;
+    // The callback times change with the clock; a minute old is still honest.
+    response.headers_mut().set("cache-control", "private, max-age=60")?;
     answer::allow_origin(response, origin)
 }

@@ -15,6 +15,7 @@ pub mod hours;
 pub mod phone;
 pub mod signing;
 pub mod site;
+pub mod spam;
 pub mod touches;
 pub mod validate;
 pub mod widget;

@@ -87,6 +87,7 @@ pub struct PublicConfig {
 }
 
 impl Site {
+    /// The configuration without the time-dependent part (`callback` is `None`).
     pub fn public_config(&self) -> PublicConfig {
         PublicConfig {
             site: self.id.clone(),
@@ -94,6 +95,20 @@ impl Site {
             attribution: self.attribution.clone(),
             widget: self.widget.clone(),
             callback: None,
+        }
+    }
+
+    /// The configuration a visitor in `visitor_tz` (IANA; unknown or absent:
+    /// the site's zone) reading `lang` (absent: the widget's locale, else
+    /// English) gets at `now`, with the callback times when the site has hours.
+    pub fn public_config_at(&self, now: jiff::Timestamp, visitor_tz: Option<&str>, lang: Option<&str>) -> PublicConfig {
+        let locale = crate::widget::visitor_locale(lang, &self.widget);
+        PublicConfig {
+            callback: self
+                .hours
+                .as_ref()
+                .map(|hours| crate::widget::callback_times(hours, now, visitor_tz.unwrap_or(""), locale)),
+            ..self.public_config()
         }
     }
 
@@ -133,6 +148,11 @@ impl SitesFile {
                         site.id
                     ));
                 }
+            }
+            let hours = site.hours.iter().flat_map(|h| h.problems());
+            let widget = site.widget.problems().into_iter().map(|p| format!("widget.{p}"));
+            for p in hours.map(|p| format!("hours: {p}")).chain(widget) {
+                problems.push(format!("site {:?}: {p}", site.id));
             }
             for d in &site.destinations {
                 if !is_slug(&d.id) {
@@ -193,16 +213,55 @@ mod tests {
     }
 
     #[test]
+    fn the_public_config_carries_callback_times_only_with_hours() {
+        let now: jiff::Timestamp = "2025-11-24T10:00:00+03:00".parse().expect("a time");
+        let mut shop = site("shop");
+        assert_eq!(
+            shop.public_config_at(now, Some("Asia/Vladivostok"), Some("ru"))
+                .callback,
+            None
+        );
+        shop.hours = serde_json::from_str(r#"{"time_zone": "Europe/Moscow", "week": {"mon": ["09:00-18:00"]}}"#)
+            .expect("hours parse");
+        shop.widget.locale = Some("ru".into());
+        let promise = |tz, lang| {
+            shop.public_config_at(now, tz, lang)
+                .callback
+                .map(|c| (c.open, c.promise))
+        };
+        assert_eq!(
+            promise(Some("Asia/Vladivostok"), Some("en")),
+            Some((true, "We'll call you within 15 minutes".into()))
+        );
+        assert_eq!(
+            promise(None, None),
+            Some((true, "Перезвоним в течение 15 минут".into()))
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported() {
         let mut bad = site("Shop!");
         bad.default_country = "ZZ".into();
         bad.origins = vec!["shop.example/".into()];
         bad.destinations[0].url_secret = Some("ALSO".into());
+        bad.hours = Some(crate::hours::BusinessHours {
+            time_zone: "Mars/Olympus".into(),
+            week: Default::default(),
+            holidays: vec![],
+            special_days: Default::default(),
+            answer_within_minutes: 15,
+            slot_minutes: 30,
+            lead_time_minutes: 15,
+        });
+        bad.widget.theme.color = "red".into();
         let file = SitesFile {
             sites: vec![bad, site("shop"), site("shop")],
         };
         let problems = file.problems();
         for needle in [
+            "site \"Shop!\": hours: time_zone \"Mars/Olympus\"",
+            "site \"Shop!\": widget.theme.color",
             "must be 1-64",
             "listed twice",
             "ZZ",

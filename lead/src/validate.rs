@@ -2,12 +2,18 @@
 //!
 //! Contact fields are refused with a field error when wrong: a visitor can fix
 //! them. Page and touch data are only trimmed to their limits: attribution is
-//! best effort and never costs a lead.
+//! best effort and never costs a lead. What each kind needs and may carry is
+//! one table (`kinds.rs`); the widget's extras (custom fields, slot, consent,
+//! transcript, messenger click) are checked against the site in `widget.rs`.
+
+mod kinds;
+mod widget;
 
 use crate::attribution::{attribute, bounded_url};
 use crate::phone;
 use crate::site::Site;
-use crate::wire::{Contact, FieldError, Lead, LeadKind, Page, Submission, Touch, Touches, WIRE_VERSION};
+use crate::wire::{Contact, FieldError, Lead, Page, Submission, Touch, Touches, WIRE_VERSION};
+use kinds::{rules, Needs};
 
 /// Longest value kept, in characters, per field.
 pub mod limits {
@@ -17,18 +23,19 @@ pub mod limits {
     pub const MESSAGE: usize = 5_000;
     pub const URL: usize = 2_048;
     pub const TITLE: usize = 300;
+    pub const PRODUCT: usize = 200;
+    /// A custom text field's answer.
+    pub const FIELD_TEXT: usize = 1_000;
+    /// The consent text the visitor saw.
+    pub const CONSENT: usize = 2_000;
+    pub const TRANSCRIPT_TURNS: usize = 50;
+    /// One chat turn's text.
+    pub const TURN: usize = 2_000;
+    /// A messenger click's ref code, in ASCII letters and digits.
+    pub const REF_CODE: std::ops::RangeInclusive<usize> = 4..=16;
     /// Whole request body, in bytes.
     pub const BODY_BYTES: usize = 32 * 1024;
 }
-
-/// Which contact details each kind needs: (phone required, phone or email required).
-const REQUIRED_CONTACT: &[(LeadKind, bool, bool)] = &[
-    (LeadKind::Callback, true, false),
-    (LeadKind::Form, false, true),
-    (LeadKind::Chat, false, true),
-    (LeadKind::MessengerClick, false, false),
-    (LeadKind::PhoneClick, false, false),
-];
 
 /// Validates and normalises a submission for `site`, stamping it `received_at_ms`.
 pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lead, Vec<FieldError>> {
@@ -47,16 +54,21 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
             "The lead names another site than the one it was posted to.",
         ));
     }
-    let contact = contact(&sub, site, &mut errors);
+    let rules = rules(sub.kind);
+    let now = jiff::Timestamp::from_millisecond(received_at_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let contact = contact(&sub, site, rules.contact.needs(&site.widget.form), &mut errors);
     let message = optional_text(sub.message.as_deref(), "message", limits::MESSAGE, &mut errors);
+    let fields = widget::custom_fields(&sub.fields, &site.widget, &rules, &mut errors);
+    let slot = widget::slot(sub.slot, site.hours.as_ref(), &rules, now, &mut errors);
+    let consent = widget::consent(sub.consent.as_ref(), &site.widget, &rules, &mut errors);
+    let transcript = widget::transcript(&sub.transcript, &rules, &mut errors);
+    let messenger = widget::messenger(sub.messenger.as_ref(), &site.widget, &rules, &mut errors);
     let page = Page {
         url: truncate(&sub.page.url, limits::URL),
         title: sub.page.title.as_deref().map(|t| truncate(t, limits::TITLE)),
         referrer: sub.page.referrer.as_deref().map(|r| truncate(r, limits::URL)),
     };
-    let received_at = jiff::Timestamp::from_millisecond(received_at_ms)
-        .map(|t| t.to_string())
-        .unwrap_or_default();
+    let received_at = now.to_string();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -80,26 +92,21 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
         message,
         page,
         received_at,
-        product: sub.product.as_deref().map(|p| truncate(p, limits::TITLE)),
-        fields: sub.fields.clone(),
-        slot: sub.slot,
-        consent: sub.consent.clone(),
-        transcript: sub.transcript.clone(),
-        messenger: sub.messenger.clone(),
-        locale: sub.locale.clone(),
+        product: widget::product(sub.product.as_deref()),
+        fields,
+        slot,
+        consent,
+        transcript,
+        messenger,
+        locale: widget::locale(sub.locale.as_deref()),
     })
 }
 
-fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Contact {
+fn contact(sub: &Submission, site: &Site, needs: Needs, errors: &mut Vec<FieldError>) -> Contact {
     let raw = &sub.contact;
-    let (phone_required, one_required) = REQUIRED_CONTACT
-        .iter()
-        .find(|(kind, _, _)| *kind == sub.kind)
-        .map(|(_, p, o)| (*p, *o))
-        .unwrap_or((false, true));
     let typed_phone = raw.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let phone = match typed_phone {
-        None if phone_required => {
+        None if needs.phone => {
             errors.push(FieldError::new(
                 "contact.phone",
                 "required",
@@ -125,6 +132,9 @@ fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Conta
         },
     };
     let email = optional_text(raw.email.as_deref(), "contact.email", limits::EMAIL, errors);
+    if needs.email && raw.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+        errors.push(FieldError::new("contact.email", "required", "Enter an email address."));
+    }
     if let Some(e) = &email {
         if !looks_like_email(e) {
             errors.push(FieldError::new(
@@ -134,18 +144,18 @@ fn contact(sub: &Submission, site: &Site, errors: &mut Vec<FieldError>) -> Conta
             ));
         }
     }
-    if one_required && typed_phone.is_none() && email.is_none() {
+    if needs.phone_or_email && typed_phone.is_none() && email.is_none() {
         errors.push(FieldError::new(
             "contact",
             "required",
             "Enter a phone number or an email address.",
         ));
     }
-    Contact {
-        phone,
-        name: optional_text(raw.name.as_deref(), "contact.name", limits::NAME, errors),
-        email,
+    let name = optional_text(raw.name.as_deref(), "contact.name", limits::NAME, errors);
+    if needs.name && raw.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        errors.push(FieldError::new("contact.name", "required", "Enter your name."));
     }
+    Contact { phone, name, email }
 }
 
 /// Trims; empty is absent; over the limit is an error.
@@ -198,7 +208,7 @@ pub fn truncate(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::attribution::Channel;
-    use crate::wire::RawContact;
+    use crate::wire::{LeadKind, RawContact};
 
     fn site() -> Site {
         Site {

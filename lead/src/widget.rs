@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::hours::Slot;
 
+mod callback;
+mod checks;
+
+pub use callback::{callback_times, visitor_locale, OFFERED_SLOTS};
+pub use checks::{LANGUAGES, STRING_KEYS};
+
 /// A text in each language the widget speaks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -179,6 +185,18 @@ pub enum Messenger {
     Phone,
 }
 
+impl Messenger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Messenger::Whatsapp => "whatsapp",
+            Messenger::Telegram => "telegram",
+            Messenger::Viber => "viber",
+            Messenger::Vk => "vk",
+            Messenger::Phone => "phone",
+        }
+    }
+}
+
 /// A button that opens a chat in a messenger (or dials).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -306,10 +324,31 @@ pub struct CallbackTimes {
     pub slots: Vec<OfferedSlot>,
 }
 
+/// A slot as the widget receives it: milliseconds, not RFC 3339 text, because
+/// parsing timestamps would pull jiff's time-zone database into the widget
+/// (≈ 100 KB gzip, measured).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedSlot {
-    #[serde(flatten)]
-    pub slot: Slot,
+    pub start_ms: i64,
+    pub end_ms: i64,
     /// "tomorrow at 10:00", «завтра в 10:00».
     pub label: String,
+}
+
+impl OfferedSlot {
+    pub fn new(slot: &Slot, label: String) -> Self {
+        OfferedSlot {
+            start_ms: slot.start.as_millisecond(),
+            end_ms: slot.end.as_millisecond(),
+            label,
+        }
+    }
+
+    /// The slot to send back with the lead.
+    pub fn slot(&self) -> Option<Slot> {
+        Some(Slot {
+            start: jiff::Timestamp::from_millisecond(self.start_ms).ok()?,
+            end: jiff::Timestamp::from_millisecond(self.end_ms).ok()?,
+        })
+    }
 }

@@ -158,7 +158,7 @@ pub struct Signals {
     /// The hidden field people never see; any value means a bot filled it.
     #[serde(default)]
     pub honeypot: Option<String>,
-    /// From the form's opening to its submission.
+    /// From the page's start (navigation) to the submission.
     #[serde(default)]
     pub elapsed_ms: Option<u64>,
 }

@@ -38,6 +38,8 @@ pub struct LeadFilter {
     pub until_ms: Option<i64>,
     pub cursor: Option<Cursor>,
     pub limit: u32,
+    /// Spam only (`true`) or, by default, no spam.
+    pub spam: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,7 +77,20 @@ pub struct LeadSummary {
     pub site: String,
     pub kind: String,
     pub received_at: i64,
+    pub spam: bool,
+    pub spam_reason: Option<String>,
     pub deliveries: Vec<DeliveryView>,
+}
+
+/// One lead with everything known about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadDetail {
+    pub lead: Lead,
+    /// Judged spam at intake (so never delivered), and why.
+    pub spam: bool,
+    pub spam_reason: Option<String>,
+    pub deliveries: Vec<DeliveryView>,
+    pub attempts: Vec<AttemptView>,
 }
 
 pub struct LeadPage {
@@ -87,7 +102,7 @@ pub struct LeadPage {
 pub trait AdminStore {
     async fn list_leads(&self, filter: &LeadFilter) -> Result<LeadPage, StoreError>;
 
-    async fn lead_detail(&self, id: &Uuid) -> Result<Option<(Lead, Vec<DeliveryView>, Vec<AttemptView>)>, StoreError>;
+    async fn lead_detail(&self, id: &Uuid) -> Result<Option<LeadDetail>, StoreError>;
 
     /// Makes the lead's deliveries (or one of them) pending again, due now.
     async fn replay_lead(

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
-use super::admin::{AdminStore, AttemptView, Cursor, DeliveryView, DestinationView, LeadFilter, LeadPage, LeadSummary};
+use super::admin::{
+    AdminStore, AttemptView, Cursor, DeliveryView, DestinationView, LeadDetail, LeadFilter, LeadPage, LeadSummary,
+};
 use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError};
 
 pub struct D1Store {
@@ -20,8 +22,8 @@ impl D1Store {
     }
 }
 
-const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead) VALUES (?1, ?2, ?3, ?4, ?5) \
-     ON CONFLICT (id) DO NOTHING";
+const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead, spam, spam_reason) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
 const INSERT_DELIVERY: &str =
     "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at) \
      VALUES (?1, ?2, 'pending', 0, ?3, ?3) ON CONFLICT DO NOTHING";
@@ -81,7 +83,13 @@ impl KeyRow {
 }
 
 impl LeadStore for D1Store {
-    async fn insert_lead(&self, lead: &Lead, destinations: &[&str], received_at_ms: i64) -> Result<Insert, StoreError> {
+    async fn insert_lead(
+        &self,
+        lead: &Lead,
+        destinations: &[&str],
+        received_at_ms: i64,
+        spam: Option<&str>,
+    ) -> Result<Insert, StoreError> {
         let id = lead.id.to_string();
         let json = serde_json::to_string(lead)?;
         let mut statements = vec![self.db.prepare(INSERT_LEAD).bind(&[
@@ -90,7 +98,10 @@ impl LeadStore for D1Store {
             text(lead.kind.as_str()),
             number(received_at_ms),
             text(&json),
+            number(i64::from(spam.is_some())),
+            opt_text(spam),
         ])?];
+        let destinations = if spam.is_some() { &[][..] } else { destinations };
         for destination in destinations {
             statements.push(self.db.prepare(INSERT_DELIVERY).bind(&[
                 text(&id),
@@ -202,14 +213,14 @@ impl LeadStore for D1Store {
 }
 
 // Newest first, keyset-paged on (received_at, id).
-const LIST_LEADS: &str = "SELECT l.id, l.site, l.kind, l.received_at FROM leads l \
-     WHERE (?1 IS NULL OR l.site = ?1) AND (?2 IS NULL OR l.received_at >= ?2) AND (?3 IS NULL OR l.received_at < ?3) \
+const LIST_LEADS: &str = "SELECT l.id, l.site, l.kind, l.received_at, l.spam, l.spam_reason FROM leads l \
+     WHERE l.spam = ?8 AND (?1 IS NULL OR l.site = ?1) AND (?2 IS NULL OR l.received_at >= ?2) AND (?3 IS NULL OR l.received_at < ?3) \
        AND (?4 IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = l.id AND d.state = ?4)) \
        AND (?5 IS NULL OR l.received_at < ?5 OR (l.received_at = ?5 AND l.id < ?6)) \
      ORDER BY l.received_at DESC, l.id DESC LIMIT ?7";
 const DELIVERIES_OF: &str = "SELECT lead_id, destination, state, attempts, next_attempt_at, last_status, last_error \
      FROM deliveries WHERE lead_id IN (SELECT value FROM json_each(?1)) ORDER BY destination";
-const LEAD: &str = "SELECT lead FROM leads WHERE id = ?1";
+const LEAD: &str = "SELECT lead, spam, spam_reason FROM leads WHERE id = ?1";
 const ATTEMPTS_OF: &str = "SELECT destination, n, at, status, error, duration_ms FROM attempts WHERE lead_id = ?1 \
      ORDER BY destination, n";
 const REPLAY_LEAD: &str =
@@ -228,6 +239,8 @@ struct LeadRow {
     site: String,
     kind: String,
     received_at: i64,
+    spam: i64,
+    spam_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +253,8 @@ struct DeliveryRow {
 #[derive(Deserialize)]
 struct JsonRow {
     lead: String,
+    spam: i64,
+    spam_reason: Option<String>,
 }
 
 impl AdminStore for D1Store {
@@ -259,6 +274,7 @@ impl AdminStore for D1Store {
                 after_at,
                 after_id,
                 number(filter.limit.into()),
+                number(i64::from(filter.spam)),
             ])?
             .all()
             .await?
@@ -291,12 +307,14 @@ impl AdminStore for D1Store {
                 site: r.site,
                 kind: r.kind,
                 received_at: r.received_at,
+                spam: r.spam != 0,
+                spam_reason: r.spam_reason,
             })
             .collect();
         Ok(LeadPage { leads, next })
     }
 
-    async fn lead_detail(&self, id: &Uuid) -> Result<Option<(Lead, Vec<DeliveryView>, Vec<AttemptView>)>, StoreError> {
+    async fn lead_detail(&self, id: &Uuid) -> Result<Option<LeadDetail>, StoreError> {
         let id = id.to_string();
         let row: Option<JsonRow> = self.db.prepare(LEAD).bind(&[text(&id)])?.first(None).await?;
         let Some(row) = row else { return Ok(None) };
@@ -316,7 +334,13 @@ impl AdminStore for D1Store {
             .all()
             .await?
             .results()?;
-        Ok(Some((lead, deliveries.into_iter().map(|d| d.view).collect(), attempts)))
+        Ok(Some(LeadDetail {
+            lead,
+            spam: row.spam != 0,
+            spam_reason: row.spam_reason,
+            deliveries: deliveries.into_iter().map(|d| d.view).collect(),
+            attempts,
+        }))
     }
 
     async fn replay_lead(

@@ -67,8 +67,16 @@ impl From<serde_json::Error> for StoreError {
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
 pub trait LeadStore {
     /// Stores the lead and one pending delivery per destination, atomically,
-    /// unless a lead with its id is already stored.
-    async fn insert_lead(&self, lead: &Lead, destinations: &[&str], received_at_ms: i64) -> Result<Insert, StoreError>;
+    /// unless a lead with its id is already stored. A lead judged spam is
+    /// stored flagged with `spam` (the reason) and gets no deliveries, whatever
+    /// `destinations` says.
+    async fn insert_lead(
+        &self,
+        lead: &Lead,
+        destinations: &[&str],
+        received_at_ms: i64,
+        spam: Option<&str>,
+    ) -> Result<Insert, StoreError>;
 
     /// Takes the delivery for `lease_ms` if it is pending, due and not held by
     /// another consumer; `None` otherwise (delivered, not due, or taken).

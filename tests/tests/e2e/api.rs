@@ -12,6 +12,7 @@ pub struct Answer {
     pub status: u16,
     pub body: Value,
     allow_origin: Option<String>,
+    pub cache_control: Option<String>,
 }
 
 pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Answer {
@@ -24,24 +25,32 @@ pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], b
         None => agent.run(request.body(()).expect("request")),
     }
     .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-    let allow_origin = response
-        .headers()
-        .get("access-control-allow-origin")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (allow_origin, cache_control) = (header("access-control-allow-origin"), header("cache-control"));
     let text = response.body_mut().read_to_string().unwrap_or_default();
     Answer {
         status: response.status().as_u16(),
         body: serde_json::from_str(&text).unwrap_or(Value::Null),
         allow_origin,
+        cache_control,
     }
 }
+
+/// The demo site asks for consent (`[site.widget.consent]`): a lead carries the text the visitor agreed to.
+pub const CONSENT: &str = "I agree to the processing of my personal data under the privacy policy.";
 
 pub fn lead(id: &Uuid) -> Value {
     json!({
         "v": 1, "id": id, "site": "demo", "kind": "callback",
         "contact": {"phone": "+7 912 345-67-89"},
-        "page": {"url": "http://127.0.0.1:8080/?utm_source=newsletter&utm_medium=email"}
+        "page": {"url": "http://127.0.0.1:8080/?utm_source=newsletter&utm_medium=email"},
+        "consent": {"text": CONSENT, "accepted": true}
     })
 }
 

@@ -144,7 +144,7 @@ fn attempts(stack: &Stack, id: &str) -> Vec<(i64, Option<i64>, Option<String>)> 
         .collect()
 }
 
-fn admin(stack: &Stack, method: &str, path: &str, body: Option<Value>) -> crate::api::Answer {
+pub fn admin(stack: &Stack, method: &str, path: &str, body: Option<Value>) -> crate::api::Answer {
     let auth = format!("Bearer {ADMIN_TOKEN}");
     let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
     call(

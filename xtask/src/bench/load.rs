@@ -33,6 +33,7 @@ pub fn lead_body(id: &uuid::Uuid) -> String {
     serde_json::json!({
         "v": 1, "id": id, "site": "demo", "kind": "callback",
         "contact": {"phone": "8 (912) 345-67-89", "name": "Bench"},
+        "consent": {"text": "I agree to the processing of my personal data under the privacy policy.", "accepted": true},
         "page": {"url": "http://127.0.0.1:8080/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring",
                  "title": "Sunny Windows", "referrer": "https://yandex.ru/"},
         "touches": {"first": {"url": "http://127.0.0.1:8080/?utm_source=yandex&utm_medium=cpc", "at": 1_700_000_000_000_i64}, "visits": 1}
