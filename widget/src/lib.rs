@@ -1,19 +1,31 @@
 //! Leadwire's widget: Rust compiled to wasm, started by `loader.js`.
 //!
-//! `start` checks that the site may run here, mounts the launcher in a
-//! shadow root, replaces the loader's `window.leadwire` queue with a live
-//! command function and runs the calls the page queued before it loaded.
+//! `start` fetches the site's public configuration (which also checks that
+//! the site may run here), records the page view's touch, sends whatever an
+//! earlier page view left in the outbox, mounts the launcher in a shadow
+//! root, hooks the page (data attributes, `tel:` links, triggers), replaces
+//! the loader's `window.leadwire` queue with a live command function and runs
+//! the calls the page queued before it loaded.
 
+mod analytics;
+mod app;
+mod chat;
+mod fields;
 mod i18n;
+mod messengers;
+mod outbox;
+mod page;
 mod send;
 mod touches;
-mod ui;
+mod triggers;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use ui::Widget;
+use app::{parse_mode, App};
 
 #[wasm_bindgen]
 pub fn start(site: String, base: String, queued: js_sys::Array) {
@@ -24,28 +36,54 @@ pub fn start(site: String, base: String, queued: js_sys::Array) {
             return;
         };
         let touches = touches::TouchKeeper::record(&window, &config.attribution);
-        let strings = i18n::for_page(&window);
-        let widget = match Widget::mount(window.clone(), site, base, strings, touches) {
-            Ok(w) => w,
+        let handlers: analytics::Handlers = Rc::new(RefCell::new(Vec::new()));
+        let announced = (window.clone(), config.widget.goals.clone(), Rc::clone(&handlers));
+        let outbox = outbox::Outbox::start(
+            &window,
+            &base,
+            Box::new(move |lead| analytics::announce(&announced.0, &announced.1, &announced.2, lead)),
+        );
+        let app = match App::mount(window.clone(), site, config, touches, outbox) {
+            Ok(app) => app,
             Err(e) => return web_sys::console::warn_2(&"leadwire: could not mount".into(), &e),
         };
+        let handlers_for_commands = handlers;
+        let keep = (page::listen(&app), triggers::start(&app));
+        std::mem::forget(keep); // both live as long as the page
         for call in queued.iter() {
-            run(&widget, &js_sys::Array::from(&call));
+            run(&app, &handlers_for_commands, &js_sys::Array::from(&call));
         }
-        let live = Rc::clone(&widget);
-        let command = Closure::<dyn Fn(JsValue, JsValue)>::new(move |name: JsValue, arg: JsValue| {
-            run(&live, &js_sys::Array::of2(&name, &arg));
-        });
+        let live = Rc::clone(&app);
+        let command =
+            Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |name: JsValue, a: JsValue, b: JsValue| {
+                run(&live, &handlers_for_commands, &js_sys::Array::of3(&name, &a, &b));
+            });
         let _ = js_sys::Reflect::set(&window, &"leadwire".into(), command.as_ref());
         command.forget(); // lives as long as the page
     });
 }
 
-/// One `leadwire(name, …)` call.
-fn run(widget: &Rc<Widget>, call: &js_sys::Array) {
+/// One `leadwire(name, …)` call: `open [mode]`, `close`, `on 'lead' fn`, `set 'fields' {…}`.
+fn run(app: &Rc<App>, handlers: &analytics::Handlers, call: &js_sys::Array) {
+    let arg = |i| call.get(i);
     match call.get(0).as_string().as_deref() {
-        Some("open") => widget.open(),
-        Some("close") => widget.close(),
+        Some("open") => app.open(arg(1).as_string().and_then(|m| parse_mode(&m)), None),
+        Some("close") => app.close(),
+        Some("on") if arg(1).as_string().as_deref() == Some("lead") => {
+            if let Ok(f) = arg(2).dyn_into::<js_sys::Function>() {
+                handlers.borrow_mut().push(f);
+            }
+        }
+        Some("set") if arg(1).as_string().as_deref() == Some("fields") => {
+            let values: BTreeMap<String, String> = js_sys::Object::entries(&arg(2).unchecked_into())
+                .iter()
+                .filter_map(|pair| {
+                    let pair = js_sys::Array::from(&pair);
+                    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+                })
+                .collect();
+            app.prefill(values);
+        }
         other => web_sys::console::warn_1(&format!("leadwire: unknown command {other:?}").into()),
     }
 }

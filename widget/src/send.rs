@@ -1,6 +1,6 @@
 //! Posting a lead to the collector and reading its answer.
 
-use lead::wire::{ErrorBody, FieldError, Submission};
+use lead::wire::{ErrorBody, FieldError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Window};
@@ -13,19 +13,19 @@ pub enum Outcome {
     Unavailable,
 }
 
-/// POSTs as `text/plain`: a CORS simple request, so no preflight round trip.
-pub async fn post_lead(window: &Window, base: &str, submission: &Submission) -> Outcome {
-    match send(window, base, submission).await {
+/// POSTs a serialized submission as `text/plain`: a CORS simple request, so
+/// no preflight round trip.
+pub async fn post_lead(window: &Window, base: &str, body: &str) -> Outcome {
+    match send(window, base, body).await {
         Ok(outcome) => outcome,
         Err(_) => Outcome::Unavailable,
     }
 }
 
-async fn send(window: &Window, base: &str, submission: &Submission) -> Result<Outcome, JsValue> {
-    let body = serde_json::to_string(submission).map_err(|e| JsValue::from_str(&e.to_string()))?;
+async fn send(window: &Window, base: &str, body: &str) -> Result<Outcome, JsValue> {
     let init = RequestInit::new();
     init.set_method("POST");
-    init.set_body(&JsValue::from_str(&body));
+    init.set_body(&JsValue::from_str(body));
     let headers = js_sys::Object::new();
     js_sys::Reflect::set(&headers, &"content-type".into(), &"text/plain;charset=UTF-8".into())?;
     init.set_headers(&headers);
@@ -49,9 +49,17 @@ async fn send(window: &Window, base: &str, submission: &Submission) -> Result<Ou
     Ok(Outcome::Invalid(fields))
 }
 
-/// GETs the site's public configuration; `None` when the site may not run here.
+/// GETs the site's public configuration, with callback times for the
+/// visitor's time zone and language; `None` when the site may not run here.
 pub async fn site_config(window: &Window, base: &str, site: &str) -> Option<lead::site::PublicConfig> {
-    let url = format!("{base}v1/sites/{site}/config");
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    let tz = js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    let lang = crate::i18n::Words::choose(window, None, &Default::default()).lang;
+    let tz = String::from(js_sys::encode_uri_component(&tz));
+    let url = format!("{base}v1/sites/{site}/config?tz={tz}&lang={lang}");
     let response: Response = JsFuture::from(window.fetch_with_str(&url))
         .await
         .ok()?

@@ -24,7 +24,10 @@ pub fn tools(browser: bool) -> Result<(), Failure> {
     step(&format!("worker-build {WORKER_BUILD_VERSION}"), || {
         cargo_install("worker-build", WORKER_BUILD_VERSION)
     })?;
-    step("npm packages from package-lock.json (wrangler, binaryen)", npm_ci)?;
+    step(
+        "npm packages from package-lock.json (wrangler, binaryen, axe-core)",
+        npm_ci,
+    )?;
     if browser {
         step("Chromium and ChromeDriver (Debian packages)", chromium)?;
     }

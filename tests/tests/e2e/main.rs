@@ -4,7 +4,9 @@
 //! test`, which builds the widget and installs the tools first.
 
 mod api;
+mod collector;
 mod faults;
+mod modes;
 mod support;
 mod widget;
 
@@ -29,9 +31,23 @@ const CASES: &[(&str, Case)] = cases![
     widget::commands_queued_before_load_run_after,
     widget::three_visits_keep_the_first_and_the_last_touch,
     widget::broken_local_storage_costs_the_history_not_the_lead,
+    modes::contact_form_with_custom_fields_reaches_the_crm,
+    modes::chat_intake_ends_in_a_lead_with_its_transcript,
+    modes::messenger_click_is_a_lead_with_a_ref_code,
+    modes::page_buttons_open_a_mode_with_the_product,
+    modes::spa_route_change_rearms_the_scroll_trigger,
+    modes::offline_submit_is_delivered_after_reconnect_and_after_reload,
+    modes::strict_csp_and_hostile_css_do_not_break_it,
+    modes::accessible_in_both_languages,
+    modes::phone_sized_screens_get_a_full_screen_sheet,
     api::hostile_input_gets_a_json_error_naming_the_field,
     api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
     api::cors_allows_only_the_sites_origins,
+    collector::form_and_chat_leads_reach_the_crm_with_their_answers,
+    collector::bad_fields_slots_and_missing_consent_are_refused_by_name,
+    collector::spam_gets_the_same_202_is_kept_and_never_delivered,
+    collector::config_promises_a_callback_in_the_visitors_zone_and_language,
+    collector::a_messenger_click_is_delivered_with_its_ref_code,
     faults::admin_api_lists_pages_and_explains,
     faults::receiver_errors_for_a_minute_then_recovers,
     faults::receiver_hangs_past_the_timeout,

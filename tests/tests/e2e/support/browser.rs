@@ -106,7 +106,7 @@ impl Session {
         }
     }
 
-    async fn try_widget(&self, selector: &str) -> Option<Element> {
+    pub async fn try_widget(&self, selector: &str) -> Option<Element> {
         let host = self.client.find(Locator::Css("leadwire-widget")).await.ok()?;
         host.shadow_root().await.ok()?.find(Locator::Css(selector)).await.ok()
     }
@@ -154,6 +154,80 @@ impl Session {
             assert!(tokio::time::Instant::now() < deadline, "{url} did not load");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Waits until the visitor has spent as long on the page as a person
+    /// needs to fill a form: faster submissions are judged to be bots.
+    pub async fn human_pace(&self) {
+        let needed = lead::spam::FASTEST_HUMAN_MS as f64 + 100.0;
+        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
+        while self.run("return performance.now()").await.as_f64().unwrap_or(0.0) < needed {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "performance.now() did not advance"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ticks the consent box if the site asks for one, waits for a human
+    /// pace, and presses the form's submit button.
+    pub async fn submit(&self) {
+        if let Some(consent) = self.try_widget("#lw-consent").await {
+            if !consent.is_selected().await.unwrap_or(false) {
+                consent.click().await.expect("tick consent");
+            }
+        }
+        self.human_pace().await;
+        self.widget(".submit").await.click().await.expect("submit");
+    }
+
+    /// How many `selector` the widget has now.
+    pub async fn count_in_widget(&self, selector: &str) -> usize {
+        let script = format!(
+            "const r = document.querySelector('leadwire-widget'); return r ? r.shadowRoot.querySelectorAll({selector:?}).length : 0;"
+        );
+        self.run(&script).await.as_u64().unwrap_or(0) as usize
+    }
+
+    /// Waits until the widget has more than `than` of `selector`.
+    pub async fn wait_in_widget(&self, selector: &str, than: usize) {
+        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
+        while self.count_in_widget(selector).await <= than {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no new {selector} within {WIDGET_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Cuts the browser off the network (or back on), as DevTools' offline switch does.
+    pub async fn offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Network.enable",
+                params: serde_json::json!({}),
+            })
+            .await
+            .expect("Network.enable");
+        let conditions =
+            serde_json::json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Network.emulateNetworkConditions",
+                params: conditions,
+            })
+            .await
+            .expect("Network.emulateNetworkConditions");
+    }
+
+    /// Runs an async `script` (it calls its last argument when done).
+    pub async fn run_async(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
     }
 
     /// Runs `script` in the page and returns what it returns.

@@ -1,0 +1,330 @@
+//! The complete widget in a real browser: every mode to the receiver, the
+//! page hooks, offline submits, hostile pages, accessibility and languages.
+
+use fantoccini::Locator;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::support::browser::Session;
+use crate::support::{Stack, DELIVERY_TIMEOUT};
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(f)
+}
+
+/// The lead whose page URL carries `case`, as delivered.
+fn delivered(stack: &Stack, case: &str) -> Value {
+    let d = stack
+        .receiver
+        .wait_for("the lead", DELIVERY_TIMEOUT, |d| {
+            d.body.contains(case) && d.answered == 200
+        })
+        .unwrap();
+    assert!(d.verified, "signature");
+    d.event.expect("JSON")["data"].clone()
+}
+
+async fn type_into(browser: &Session, selector: &str, text: &str) {
+    browser
+        .widget(selector)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {selector}: {e}"));
+}
+
+async fn click(browser: &Session, selector: &str) {
+    browser
+        .widget(selector)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+}
+
+pub fn contact_form_with_custom_fields_reaches_the_crm(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&format!("{}?case={case}", stack.site.url)).await;
+        click(&browser, ".launcher").await;
+        click(&browser, "[data-mode=form]").await;
+        type_into(&browser, "#lw-name", "Anna").await;
+        type_into(&browser, "#lw-phone", "8 912 345 67 89").await;
+        type_into(&browser, "#lw-email", "anna@example.com").await;
+        type_into(&browser, "#lw-message", "Two windows for a balcony").await;
+        browser
+            .widget("#lw-service")
+            .await
+            .select_by_value("balcony")
+            .await
+            .expect("select");
+        click(&browser, "#lw-measure_visit").await;
+        browser.submit().await;
+        browser.widget_text(".done").await;
+        browser.close().await;
+    });
+    let lead = delivered(stack, &case);
+    assert_eq!(lead["kind"], "form");
+    assert_eq!(
+        (&lead["contact"]["name"], &lead["contact"]["email"]),
+        (&"Anna".into(), &"anna@example.com".into())
+    );
+    assert_eq!(lead["message"], "Two windows for a balcony");
+    assert_eq!(
+        (&lead["fields"]["service"], &lead["fields"]["measure_visit"]),
+        (&"balcony".into(), &true.into()),
+        "{lead:#}"
+    );
+}
+
+pub fn chat_intake_ends_in_a_lead_with_its_transcript(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&format!("{}?case={case}", stack.site.url)).await;
+        click(&browser, ".launcher").await;
+        click(&browser, "[data-mode=chat]").await;
+        browser.human_pace().await;
+        click(&browser, "#lw-consent").await;
+        for (i, answer) in ["Pavel", "+7 912 345 67 89", "Do you fit windows in winter?"]
+            .into_iter()
+            .enumerate()
+        {
+            type_into(&browser, "#lw-chat", answer).await;
+            click(&browser, ".chat-input .submit").await;
+            browser.wait_in_widget(".bubble.me", i).await;
+        }
+        browser.widget_text(".done").await;
+        browser.close().await;
+    });
+    let lead = delivered(stack, &case);
+    assert_eq!(lead["kind"], "chat");
+    assert_eq!(lead["contact"]["phone"], "+79123456789");
+    let transcript = lead["transcript"].as_array().cloned().unwrap_or_default();
+    assert_eq!(transcript.len(), 6, "three questions, three answers: {transcript:?}");
+    assert_eq!(
+        (&transcript[1]["from"], &transcript[1]["text"]),
+        (&"visitor".into(), &"Pavel".into())
+    );
+}
+
+pub fn messenger_click_is_a_lead_with_a_ref_code(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    let href = block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&format!("{}?case={case}", stack.site.url)).await;
+        click(&browser, ".launcher").await;
+        let link = browser.widget("a.messenger.telegram").await;
+        let href = link.attr("href").await.expect("href").expect("a link");
+        link.click().await.expect("click Telegram");
+        browser.close().await;
+        href
+    });
+    let lead = delivered(stack, &case);
+    assert_eq!(lead["kind"], "messenger_click");
+    let code = lead["messenger"]["ref_code"].as_str().expect("a ref code").to_owned();
+    assert!(href.ends_with(&format!("?start={code}")), "{href} carries {code}");
+    assert_eq!(lead["messenger"]["channel"], "telegram");
+    assert!(!lead["attribution"]["channel"].is_null());
+}
+
+pub fn page_buttons_open_a_mode_with_the_product(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser
+            .goto(&format!("{}product.html?case={case}", stack.site.url))
+            .await;
+        browser.widget(".launcher").await;
+        browser
+            .client
+            .find(Locator::Css("button[data-leadwire=callback]"))
+            .await
+            .expect("order button")
+            .click()
+            .await
+            .expect("click");
+        browser.widget(".panel:not([hidden])").await;
+        type_into(&browser, "#lw-phone", "89123456789").await;
+        browser.submit().await;
+        browser.widget_text(".done").await;
+        browser.close().await;
+    });
+    let lead = delivered(stack, &case);
+    assert_eq!(
+        (&lead["kind"], &lead["product"]),
+        (&"callback".into(), &"PVC window 1200x1400".into())
+    );
+}
+
+pub fn spa_route_change_rearms_the_scroll_trigger(stack: &Stack) {
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&format!("{}spa.html", stack.site.url)).await;
+        browser.widget(".launcher").await;
+        // The first view is too short to scroll: nothing opens.
+        browser.run("window.scrollTo(0, document.body.scrollHeight)").await;
+        assert!(browser.try_widget(".panel:not([hidden])").await.is_none());
+        // A client-side navigation to a long view, then a scroll past 60 %.
+        browser
+            .client
+            .find(Locator::Css("a[data-route=doors]"))
+            .await
+            .expect("link")
+            .click()
+            .await
+            .expect("navigate");
+        browser.run("window.scrollTo(0, document.body.scrollHeight)").await;
+        browser.widget(".panel:not([hidden])").await;
+        assert!(browser
+            .run("return location.search")
+            .await
+            .as_str()
+            .is_some_and(|s| s.contains("route=doors")));
+        browser.close().await;
+    });
+}
+
+pub fn offline_submit_is_delivered_after_reconnect_and_after_reload(stack: &Stack) {
+    for reload in [false, true] {
+        let case = Uuid::new_v4().simple().to_string();
+        block_on(async {
+            let browser = stack.driver.session().await;
+            browser.goto(&format!("{}?case={case}", stack.site.url)).await;
+            click(&browser, ".launcher").await;
+            browser.offline(true).await;
+            type_into(&browser, "#lw-phone", "+7 912 345 67 89").await;
+            browser.submit().await;
+            let said = browser.widget_text(".done").await;
+            assert!(said.contains("saved"), "the visitor is told the truth: {said}");
+            let kept = browser.run("return localStorage.getItem('leadwire:outbox')").await;
+            assert!(
+                kept.as_str().is_some_and(|o| o.contains(&case)),
+                "the lead waits in the outbox"
+            );
+            assert!(stack.receiver.deliveries().iter().all(|d| !d.body.contains(&case)));
+            browser.offline(false).await;
+            if reload {
+                browser.goto(&stack.site.url).await;
+            }
+            let data = delivered(stack, &case);
+            assert_eq!(data["contact"]["phone"], "+79123456789");
+            let emptied = browser.run("return localStorage.getItem('leadwire:outbox')").await;
+            assert!(
+                emptied.is_null() || !emptied.as_str().unwrap_or("").contains(&case),
+                "{emptied}"
+            );
+            browser.close().await;
+        });
+    }
+}
+
+pub fn strict_csp_and_hostile_css_do_not_break_it(stack: &Stack) {
+    for page in ["csp.html", "hostile.html"] {
+        let case = Uuid::new_v4().simple().to_string();
+        block_on(async {
+            let browser = stack.driver.session().await;
+            browser.goto(&format!("{}{page}?case={case}", stack.site.url)).await;
+            let launcher = browser.widget(".launcher").await;
+            assert!(
+                launcher.is_displayed().await.unwrap_or(false),
+                "{page}: launcher visible"
+            );
+            launcher.click().await.expect("click");
+            type_into(&browser, "#lw-phone", "+7 912 345 67 89").await;
+            browser.submit().await;
+            browser.widget_text(".done").await;
+            browser
+                .screenshot(&stack.artifacts.join(format!("page-{page}.png")))
+                .await;
+            browser.close().await;
+        });
+        delivered(stack, &case);
+    }
+}
+
+pub fn accessible_in_both_languages(stack: &Stack) {
+    let axe = std::fs::read_to_string(leadwire_tests::paths::repo_root().join("node_modules/axe-core/axe.min.js"))
+        .expect("axe-core from package-lock.json (cargo xtask setup)");
+    for (path, lang, word) in [("", "en", "Send"), ("ru/", "ru", "Отправить")] {
+        block_on(async {
+            let browser = stack.driver.session().await;
+            browser.goto(&format!("{}{path}", stack.site.url)).await;
+            click(&browser, ".launcher").await;
+            // Focus moved into the dialog; Escape closes it and focus returns.
+            let focused = browser
+                .run("return document.querySelector('leadwire-widget').shadowRoot.activeElement.id")
+                .await;
+            assert!(
+                focused.as_str().is_some_and(|id| id.starts_with("lw-")),
+                "focus inside: {focused}"
+            );
+            for mode in ["callback", "form", "chat"] {
+                click(&browser, &format!("[data-mode={mode}]")).await;
+                browser
+                    .screenshot(&stack.artifacts.join(format!("widget-{lang}-{mode}.png")))
+                    .await;
+                browser.run(&axe).await;
+                let result = browser
+                    .run_async(
+                        "const done = arguments[arguments.length - 1];\
+                         axe.run({ include: [['leadwire-widget']] }, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })\
+                           .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                    )
+                    .await;
+                assert_eq!(result, Value::Array(vec![]), "{lang} {mode}: axe violations");
+            }
+            click(&browser, "[data-mode=form]").await;
+            let submit = browser.widget_text(".submit").await;
+            assert_eq!(submit, word, "{lang}");
+            browser
+                .client
+                .active_element()
+                .await
+                .expect("focus")
+                .send_keys("\u{E00C}")
+                .await
+                .expect("Escape");
+            let back = browser.run("return document.activeElement.tagName").await;
+            assert_eq!(back, "LEADWIRE-WIDGET", "focus returns to the launcher");
+            assert!(
+                browser.try_widget(".panel:not([hidden])").await.is_none(),
+                "Escape closes"
+            );
+            browser.close().await;
+        });
+    }
+}
+
+pub fn phone_sized_screens_get_a_full_screen_sheet(stack: &Stack) {
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.client.set_window_size(390, 844).await.expect("resize");
+        browser.goto(&stack.site.url).await;
+        click(&browser, ".launcher").await;
+        let panel = browser.widget(".panel").await;
+        let (_, _, width, _) = panel.rectangle().await.expect("size");
+        let viewport = browser
+            .run("return document.documentElement.clientWidth")
+            .await
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(
+            (width - viewport).abs() < 1.0,
+            "sheet {width} wide on a {viewport} px screen"
+        );
+        let font = browser
+            .widget("#lw-phone")
+            .await
+            .css_value("font-size")
+            .await
+            .expect("font-size");
+        assert_eq!(font, "16px", "no zoom on focus in iOS");
+        browser.close().await;
+    });
+}

@@ -1,0 +1,512 @@
+//! The widget on the page: the launcher, the dialog with its modes, and the
+//! site owner's commands. Business rules stay in `lead`; this is DOM glue.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use lead::site::PublicConfig;
+use lead::widget::Mode;
+use lead::wire::{Consent, LeadKind, Page, Signals, Submission};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window};
+
+use crate::fields;
+use crate::i18n::{escape, Words};
+use crate::outbox::Outbox;
+use crate::send::Outcome;
+use crate::touches::TouchKeeper;
+
+const STYLE: &str = include_str!("style.css");
+const PHONE_ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>"#;
+const DRAFT_KEY: &str = "leadwire:draft";
+
+pub struct App {
+    pub window: Window,
+    pub site: String,
+    pub config: PublicConfig,
+    pub words: Words,
+    pub touches: TouchKeeper,
+    pub outbox: Rc<Outbox>,
+    root: ShadowRoot,
+    launcher: HtmlElement,
+    panel: HtmlElement,
+    body: HtmlElement,
+    done: HtmlElement,
+    mode: Cell<Mode>,
+    product: RefCell<Option<String>>,
+    prefill: RefCell<BTreeMap<String, String>>,
+    listeners: RefCell<Vec<EventListener>>,
+    pub chat: RefCell<crate::chat::Chat>,
+}
+
+impl App {
+    pub fn mount(
+        window: Window,
+        site: String,
+        config: PublicConfig,
+        touches: TouchKeeper,
+        outbox: Rc<Outbox>,
+    ) -> Result<Rc<Self>, JsValue> {
+        let document = window.document().ok_or("no document")?;
+        let words = Words::choose(&window, config.widget.locale.as_deref(), &config.widget.strings);
+        let host = document.create_element("leadwire-widget")?;
+        let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+        adopt_style(&root, &theme_css(&config))?;
+        root.set_inner_html(&shell_html(&config, &words));
+        document.body().ok_or("no body")?.append_child(&host)?;
+        let find = |selector: &str| -> Result<HtmlElement, JsValue> {
+            root.query_selector(selector)?
+                .ok_or_else(|| JsValue::from_str(selector))?
+                .dyn_into::<HtmlElement>()
+                .map_err(Into::into)
+        };
+        let first_mode = config.widget.modes.first().copied().unwrap_or(Mode::Callback);
+        let app = Rc::new(App {
+            launcher: find(".launcher")?,
+            panel: find(".panel")?,
+            body: find(".body")?,
+            done: find(".done")?,
+            root,
+            mode: Cell::new(first_mode),
+            product: RefCell::new(None),
+            prefill: RefCell::new(BTreeMap::new()),
+            listeners: RefCell::new(Vec::new()),
+            chat: RefCell::new(crate::chat::Chat::default()),
+            window,
+            site,
+            config,
+            words,
+            touches,
+            outbox,
+        });
+        app.listen()?;
+        app.render();
+        Ok(app)
+    }
+
+    fn listen(self: &Rc<Self>) -> Result<(), JsValue> {
+        let mut listeners = self.listeners.borrow_mut();
+        let app = Rc::clone(self);
+        listeners.push(EventListener::new(&self.launcher, "click", move |_| {
+            if app.panel.hidden() {
+                app.open(None, None)
+            } else {
+                app.close()
+            }
+        }));
+        let app = Rc::clone(self);
+        listeners.push(EventListener::new(&self.root, "click", move |event| {
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            if target.closest(".close").ok().flatten().is_some() {
+                app.close();
+            } else if let Some(tab) = target.closest("[data-mode]").ok().flatten() {
+                if let Some(mode) = tab.get_attribute("data-mode").and_then(|m| parse_mode(&m)) {
+                    app.switch(mode);
+                }
+            } else if let Some(button) = target.closest("[data-messenger]").ok().flatten() {
+                crate::messengers::clicked(&app, &button);
+            }
+        }));
+        let app = Rc::clone(self);
+        listeners.push(EventListener::new(&self.panel, "keydown", move |event| {
+            if let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() {
+                match key.key().as_str() {
+                    "Escape" => app.close(),
+                    "Tab" => app.trap_focus(key),
+                    _ => {}
+                }
+            }
+        }));
+        let app = Rc::clone(self);
+        let options = EventListenerOptions::enable_prevent_default();
+        listeners.push(EventListener::new_with_options(
+            &self.panel,
+            "submit",
+            options,
+            move |event| {
+                event.prevent_default();
+                let app = Rc::clone(&app);
+                wasm_bindgen_futures::spawn_local(async move { app.submit().await });
+            },
+        ));
+        let app = Rc::clone(self);
+        listeners.push(EventListener::new(&self.panel, "input", move |_| app.save_draft()));
+        Ok(())
+    }
+
+    /// Opens the dialog (in `mode`, for `product` when given).
+    pub fn open(self: &Rc<Self>, mode: Option<Mode>, product: Option<String>) {
+        self.touches.interacted();
+        if product.is_some() {
+            *self.product.borrow_mut() = product;
+        }
+        if let Some(mode) = mode.filter(|m| self.config.widget.modes.contains(m)) {
+            if mode != self.mode.get() {
+                self.mode.set(mode);
+                self.render();
+            }
+        }
+        self.panel.set_hidden(false);
+        let _ = self.launcher.set_attribute("aria-expanded", "true");
+        self.focus_first();
+    }
+
+    pub fn close(&self) {
+        if self.panel.hidden() {
+            return;
+        }
+        self.panel.set_hidden(true);
+        let _ = self.launcher.set_attribute("aria-expanded", "false");
+        let _ = self.launcher.focus();
+    }
+
+    pub fn is_open(&self) -> bool {
+        !self.panel.hidden()
+    }
+
+    fn switch(self: &Rc<Self>, mode: Mode) {
+        self.mode.set(mode);
+        self.render();
+        self.focus_first();
+    }
+
+    /// Fills the dialog's body for the current mode.
+    pub fn render(self: &Rc<Self>) {
+        let mode = self.mode.get();
+        if let Ok(tabs) = self.root.query_selector_all("[data-mode]") {
+            for i in 0..tabs.length() {
+                if let Some(tab) = tabs.item(i).and_then(|t| t.dyn_into::<Element>().ok()) {
+                    let selected = tab.get_attribute("data-mode").and_then(|m| parse_mode(&m)) == Some(mode);
+                    let _ = tab.set_attribute("aria-selected", if selected { "true" } else { "false" });
+                }
+            }
+        }
+        let title = match mode {
+            Mode::Callback => "title_callback",
+            Mode::Form => "title_form",
+            Mode::Chat => "title_chat",
+        };
+        if let Ok(Some(h)) = self.root.query_selector("#lw-title") {
+            h.set_text_content(Some(self.words.get(title)));
+        }
+        self.done.set_hidden(true);
+        self.body.set_hidden(false);
+        if mode == Mode::Chat {
+            crate::chat::render(self);
+            return;
+        }
+        let html = fields::html(mode, &self.config.widget, self.config.callback.as_ref(), &self.words);
+        self.body.set_inner_html(&format!(
+            r#"<form novalidate>{html}</form>{}"#,
+            crate::messengers::html(self)
+        ));
+        self.restore_draft();
+    }
+
+    fn focus_first(&self) {
+        let first = self
+            .body
+            .query_selector("input:not([type=hidden]):not([tabindex='-1']), textarea, select")
+            .ok()
+            .flatten();
+        if let Some(element) = first.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    }
+
+    /// Keeps Tab inside the open dialog (it is modal).
+    fn trap_focus(&self, key: &web_sys::KeyboardEvent) {
+        let Ok(all) = self
+            .panel
+            .query_selector_all("button, input:not([tabindex='-1']), select, textarea, a[href]")
+        else {
+            return;
+        };
+        let focusable: Vec<HtmlElement> = (0..all.length())
+            .filter_map(|i| all.item(i)?.dyn_into::<HtmlElement>().ok())
+            .filter(|e| e.offset_parent().is_some())
+            .collect();
+        let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+            return;
+        };
+        let active = self.root.active_element();
+        let at = |e: &HtmlElement| active.as_ref().is_some_and(|a| a == e.unchecked_ref::<Element>());
+        if key.shift_key() && at(first) {
+            key.prevent_default();
+            let _ = last.focus();
+        } else if !key.shift_key() && at(last) {
+            key.prevent_default();
+            let _ = first.focus();
+        }
+    }
+
+    /// A submission of `kind` from this page, with what every lead carries.
+    pub fn submission(&self, kind: LeadKind) -> Submission {
+        let document = self.window.document();
+        let page = Page {
+            url: self.window.location().href().unwrap_or_default(),
+            title: document.as_ref().map(|d| d.title()).filter(|t| !t.is_empty()),
+            referrer: document.as_ref().map(|d| d.referrer()).filter(|r| !r.is_empty()),
+        };
+        Submission {
+            touches: self.touches.touches(),
+            locale: Some(self.words.lang.to_owned()),
+            product: self.product.borrow().clone(),
+            ..Submission::new(random_id(&self.window), &self.site, kind, page)
+        }
+    }
+
+    /// Time on the page before the lead: a person needs seconds, a bot none.
+    pub fn elapsed_ms(&self) -> Option<u64> {
+        self.window.performance().map(|p| p.now().max(0.0) as u64)
+    }
+
+    async fn submit(self: &Rc<Self>) {
+        let mode = self.mode.get();
+        if mode == Mode::Chat {
+            return crate::chat::answer(self).await;
+        }
+        let values = fields::values(&self.root, mode, &self.config.widget.form);
+        let kind = if mode == Mode::Callback {
+            LeadKind::Callback
+        } else {
+            LeadKind::Form
+        };
+        let consent = self.config.widget.consent.as_ref().map(|c| Consent {
+            text: c
+                .text
+                .get(self.words.lang)
+                .unwrap_or(self.words.get("consent_label"))
+                .to_owned(),
+            accepted: values.consent.unwrap_or(false),
+        });
+        let submission = Submission {
+            contact: values.contact,
+            message: values.message,
+            fields: values.fields,
+            slot: values.slot,
+            consent,
+            signals: Signals {
+                honeypot: values.honeypot,
+                elapsed_ms: self.elapsed_ms(),
+            },
+            ..self.submission(kind)
+        };
+        self.send(submission).await;
+    }
+
+    /// Sends through the outbox and shows the outcome.
+    pub async fn send(self: &Rc<Self>, submission: Submission) {
+        let button = self
+            .body
+            .query_selector(".submit")
+            .ok()
+            .flatten()
+            .and_then(|b| b.dyn_into::<web_sys::HtmlButtonElement>().ok());
+        if let Some(b) = &button {
+            b.set_disabled(true);
+            b.set_text_content(Some(self.words.get("sending")));
+        }
+        fields::show_errors(&self.root, &[], None);
+        let outcome = self.outbox.submit(submission).await;
+        if let Some(b) = &button {
+            b.set_disabled(false);
+            let label = if self.mode.get() == Mode::Callback {
+                "submit_callback"
+            } else {
+                "submit"
+            };
+            b.set_text_content(Some(self.words.get(label)));
+        }
+        match outcome {
+            Outcome::Accepted => self.finish(self.words.get("done")),
+            Outcome::Unavailable => self.finish(self.words.get("offline_queued")),
+            Outcome::Invalid(errors) => fields::show_errors(&self.root, &errors, Some(self.words.get("invalid"))),
+        }
+    }
+
+    /// The lead is safe (sent, or in the outbox): thank the visitor.
+    pub fn finish(&self, text: &str) {
+        self.clear_draft();
+        // A callback says when: the slot the visitor chose, else the site's promise.
+        let when = if self.mode.get() == Mode::Callback {
+            let chosen = self.root.query_selector("input[name=slot]:checked").ok().flatten();
+            chosen
+                .and_then(|e| e.parent_element())
+                .and_then(|l| l.text_content())
+                .map(|slot| slot.trim().to_owned())
+                .or_else(|| self.config.callback.as_ref().map(|c| c.promise.clone()))
+        } else {
+            None
+        };
+        let text = match when {
+            Some(when) => format!("{text} {when}"),
+            None => text.to_owned(),
+        };
+        self.body.set_hidden(true);
+        self.done.set_text_content(Some(&text));
+        self.done.set_hidden(false);
+        let _ = self.done.focus();
+    }
+
+    /// `leadwire('set', 'fields', {...})`: values to prefill.
+    pub fn prefill(self: &Rc<Self>, values: BTreeMap<String, String>) {
+        self.prefill.borrow_mut().extend(values);
+        self.restore_draft();
+    }
+
+    fn save_draft(&self) {
+        let Ok(inputs) = self.body.query_selector_all(
+            "input[name]:not([type=radio]):not([type=checkbox]):not([name=website]), textarea[name], select[name]",
+        ) else {
+            return;
+        };
+        let mut draft = BTreeMap::new();
+        for i in 0..inputs.length() {
+            let Some(element) = inputs.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let name = element.get_attribute("name").unwrap_or_default();
+            let value = js_sys::Reflect::get(&element, &"value".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            if !value.is_empty() {
+                draft.insert(name, value);
+            }
+        }
+        if let (Some(storage), Ok(json)) = (
+            self.window.local_storage().ok().flatten(),
+            serde_json::to_string(&draft),
+        ) {
+            let _ = storage.set_item(DRAFT_KEY, &json);
+        }
+    }
+
+    fn restore_draft(&self) {
+        let stored: BTreeMap<String, String> = self
+            .window
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(DRAFT_KEY).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let prefill = self.prefill.borrow();
+        for (name, value) in prefill.iter().chain(stored.iter()) {
+            if let Ok(Some(element)) = self.body.query_selector(&format!("[name=\"{}\"]", escape(name))) {
+                let _ = js_sys::Reflect::set(&element, &"value".into(), &JsValue::from_str(value));
+            }
+        }
+    }
+
+    fn clear_draft(&self) {
+        if let Some(storage) = self.window.local_storage().ok().flatten() {
+            let _ = storage.remove_item(DRAFT_KEY);
+        }
+    }
+
+    pub fn body(&self) -> &HtmlElement {
+        &self.body
+    }
+
+    pub fn input(&self, selector: &str) -> Option<HtmlInputElement> {
+        self.root.query_selector(selector).ok().flatten()?.dyn_into().ok()
+    }
+}
+
+pub fn parse_mode(name: &str) -> Option<Mode> {
+    match name {
+        "callback" => Some(Mode::Callback),
+        "form" => Some(Mode::Form),
+        "chat" => Some(Mode::Chat),
+        _ => None,
+    }
+}
+
+/// The theme as CSS custom properties on the host, in the constructed sheet
+/// (no style attribute, so a strict `style-src` allows it).
+fn theme_css(config: &PublicConfig) -> String {
+    let theme = &config.widget.theme;
+    let color = if theme.color.len() == 7
+        && theme.color.starts_with('#')
+        && theme.color[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        theme.color.as_str()
+    } else {
+        "#1a56db"
+    };
+    let side = match theme.position {
+        lead::widget::Position::Left => "--leadwire-left: 20px; --leadwire-right: auto;",
+        lead::widget::Position::Right => "--leadwire-left: auto; --leadwire-right: 20px;",
+    };
+    format!(
+        ":host {{ --leadwire-accent-default: {color}; --leadwire-z: {}; {side} }}",
+        theme.z_index
+    )
+}
+
+pub fn adopt_style(root: &ShadowRoot, extra: &str) -> Result<(), JsValue> {
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(&format!("{STYLE}\n{extra}"))?;
+    js_sys::Reflect::set(root, &"adoptedStyleSheets".into(), &js_sys::Array::of1(&sheet))?;
+    Ok(())
+}
+
+fn shell_html(config: &PublicConfig, words: &Words) -> String {
+    let modes = &config.widget.modes;
+    let label = config
+        .widget
+        .theme
+        .launcher_label
+        .get(words.lang)
+        .unwrap_or(words.get("launcher"));
+    let tabs = if modes.len() > 1 {
+        let mut tabs = String::from(r#"<div class="tabs" role="tablist">"#);
+        for mode in modes {
+            let (name, key) = match mode {
+                Mode::Callback => ("callback", "tab_callback"),
+                Mode::Form => ("form", "tab_form"),
+                Mode::Chat => ("chat", "tab_chat"),
+            };
+            tabs += &format!(
+                r#"<button type="button" role="tab" data-mode="{name}" aria-selected="false">{}</button>"#,
+                escape(words.get(key))
+            );
+        }
+        tabs + "</div>"
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false">{PHONE_ICON}<span>{}</span></button>
+<div class="panel" role="dialog" aria-modal="true" aria-labelledby="lw-title" lang="{}" hidden>
+<button class="close" type="button" aria-label="{}">×</button>
+<h2 id="lw-title"></h2>{tabs}
+<div class="body"></div>
+<p class="done" role="status" tabindex="-1" hidden></p>
+</div>"#,
+        escape(label),
+        words.lang,
+        escape(words.get("close")),
+    )
+}
+
+/// A v4 UUID from `crypto.getRandomValues`, which, unlike `randomUUID`,
+/// also works on plain-http pages.
+pub fn random_id(window: &Window) -> uuid::Uuid {
+    let mut bytes = [0u8; 16];
+    if let Ok(crypto) = window.crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    if bytes == [0u8; 16] {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}

@@ -1,0 +1,157 @@
+//! Never lose what was sent: every lead goes into a localStorage outbox
+//! before the first try and leaves it only on a 2xx, or on a 4xx that says
+//! the lead is invalid (shown to the visitor). Network errors and 5xx are
+//! retried with backoff, when the browser comes back `online`, and on the
+//! next page view.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use lead::wire::Submission;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use web_sys::Window;
+
+use crate::send::{post_lead, Outcome};
+
+const KEY: &str = "leadwire:outbox";
+/// Seconds between retries: doubling, capped at a minute.
+const MAX_BACKOFF_SECS: u32 = 60;
+
+/// A lead waiting to be sent: its body exactly as it will be posted (kept as
+/// text, so the widget never parses a lead back: that would pull a time-zone
+/// database into the wasm), and what the page is told once it is accepted.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Pending {
+    pub id: String,
+    pub kind: String,
+    pub site: String,
+    body: String,
+}
+
+impl Pending {
+    fn of(submission: &Submission) -> Option<Self> {
+        Some(Pending {
+            id: submission.id.to_string(),
+            kind: submission.kind.as_str().to_owned(),
+            site: submission.site.clone(),
+            body: serde_json::to_string(submission).ok()?,
+        })
+    }
+}
+
+type OnAccepted = Box<dyn Fn(&Pending)>;
+
+pub struct Outbox {
+    window: Window,
+    base: String,
+    pending: RefCell<Vec<Pending>>,
+    failures: Cell<u32>,
+    retry_scheduled: Cell<bool>,
+    on_accepted: OnAccepted,
+    _online: RefCell<Option<EventListener>>,
+}
+
+impl Outbox {
+    /// Loads what an earlier page view left, and sends it.
+    pub fn start(window: &Window, base: &str, on_accepted: OnAccepted) -> Rc<Self> {
+        let pending = storage(window)
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let outbox = Rc::new(Outbox {
+            window: window.clone(),
+            base: base.to_owned(),
+            pending: RefCell::new(pending),
+            failures: Cell::new(0),
+            retry_scheduled: Cell::new(false),
+            on_accepted,
+            _online: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&outbox);
+        let online = EventListener::new(window, "online", move |_| {
+            if let Some(outbox) = weak.upgrade() {
+                outbox.flush();
+            }
+        });
+        *outbox._online.borrow_mut() = Some(online);
+        outbox.flush();
+        outbox
+    }
+
+    /// Keeps the lead, then tries to send it; the outcome of this first try.
+    pub async fn submit(self: &Rc<Self>, submission: Submission) -> Outcome {
+        let Some(pending) = Pending::of(&submission) else {
+            return Outcome::Unavailable;
+        };
+        self.pending.borrow_mut().push(pending.clone());
+        self.save();
+        let outcome = post_lead(&self.window, &self.base, &pending.body).await;
+        self.settle(&pending, &outcome);
+        if matches!(outcome, Outcome::Unavailable) {
+            self.schedule_retry();
+        }
+        outcome
+    }
+
+    /// Sends everything pending, oldest first.
+    pub fn flush(self: &Rc<Self>) {
+        let outbox = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let pending = outbox.pending.borrow().clone();
+            for lead in pending {
+                let outcome = post_lead(&outbox.window, &outbox.base, &lead.body).await;
+                outbox.settle(&lead, &outcome);
+                if matches!(outcome, Outcome::Unavailable) {
+                    return outbox.schedule_retry();
+                }
+            }
+            outbox.failures.set(0);
+        });
+    }
+
+    fn settle(&self, lead: &Pending, outcome: &Outcome) {
+        match outcome {
+            Outcome::Unavailable => return,
+            Outcome::Accepted => (self.on_accepted)(lead),
+            Outcome::Invalid(_) => {}
+        }
+        self.pending.borrow_mut().retain(|p| p.id != lead.id);
+        self.save();
+    }
+
+    fn schedule_retry(self: &Rc<Self>) {
+        if self.retry_scheduled.replace(true) {
+            return;
+        }
+        let failures = self.failures.get();
+        self.failures.set(failures.saturating_add(1));
+        let delay_ms = 1000 * 2u32.saturating_pow(failures).min(MAX_BACKOFF_SECS);
+        let outbox = Rc::clone(self);
+        let retry = Closure::once_into_js(move || {
+            outbox.retry_scheduled.set(false);
+            outbox.flush();
+        });
+        let _ = self
+            .window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay_ms as i32);
+    }
+
+    fn save(&self) {
+        let Some(storage) = storage(&self.window) else { return };
+        let pending = self.pending.borrow();
+        let _ = if pending.is_empty() {
+            storage.remove_item(KEY)
+        } else {
+            match serde_json::to_string(&*pending) {
+                Ok(json) => storage.set_item(KEY, &json),
+                Err(_) => Ok(()),
+            }
+        };
+    }
+}
+
+fn storage(window: &Window) -> Option<web_sys::Storage> {
+    window.local_storage().ok().flatten()
+}

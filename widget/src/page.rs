@@ -1,0 +1,37 @@
+//! The page's own hooks: elements with `data-leadwire="callback|form|chat"`
+//! (and `data-leadwire-product`) open that mode; clicks on `tel:` links are
+//! recorded as `phone_click` leads when the site asks. One delegated listener
+//! on the document, so elements an SPA adds later work too.
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use lead::wire::LeadKind;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+use crate::app::{parse_mode, App};
+
+pub fn listen(app: &Rc<App>) -> Option<EventListener> {
+    let document = app.window.document()?;
+    let app = Rc::clone(app);
+    Some(EventListener::new(&document, "click", move |event| {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if let Some(opener) = target.closest("[data-leadwire]").ok().flatten() {
+            event.prevent_default();
+            let mode = opener.get_attribute("data-leadwire").and_then(|m| parse_mode(&m));
+            app.open(mode, opener.get_attribute("data-leadwire-product"));
+        } else if app.config.widget.track_phone_clicks {
+            if let Some(link) = target.closest("a[href^='tel:']").ok().flatten() {
+                let mut submission = app.submission(LeadKind::PhoneClick);
+                submission.message = link.get_attribute("href");
+                let app = Rc::clone(&app);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = app.outbox.submit(submission).await;
+                });
+            }
+        }
+    }))
+}
