@@ -6,15 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::support::browser::Session;
-use crate::support::{Stack, DELIVERY_TIMEOUT};
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(f)
-}
+use crate::support::{block_on, Stack, DELIVERY_TIMEOUT};
 
 /// The lead whose page URL carries `case`, as delivered.
 fn delivered(stack: &Stack, case: &str) -> Value {

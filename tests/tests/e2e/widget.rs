@@ -2,15 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::support::{Stack, DELIVERY_TIMEOUT};
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(f)
-}
+use crate::support::{block_on, Stack, DELIVERY_TIMEOUT};
 
 pub fn callback_reaches_the_crm_signed_and_attributed(stack: &Stack) {
     // A marker the page URL carries, to find this case's lead at the receiver.

@@ -113,3 +113,12 @@ fn collector_options(receiver: &Receiver, state: &std::path::Path, artifacts: &s
         sweep_every: Some(Duration::from_secs(2)),
     }
 }
+
+/// Runs a browser case's async steps to completion.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(f)
+}
