@@ -1,6 +1,6 @@
 //! The routing table: method and path to a handler.
 
-use worker::{Context, Date, Env, Method, Request, Response, Result};
+use worker::{Context, Env, Method, Request, Response, Result};
 
 use crate::{answer, intake, sites};
 
@@ -11,7 +11,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Post, ["v1", "leads"]) => intake::post_lead(req, env, ctx).await,
         (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
-        (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, site, origin.as_deref()),
+        (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, &env, site, origin.as_deref()),
         (_, ["v1", "admin", rest @ ..]) => crate::admin::handle(req, env, rest).await,
         #[cfg(feature = "bench-routes")]
         (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
@@ -27,7 +27,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 /// `GET /v1/sites/{site}/config[?tz=<IANA zone>&lang=ru|en]`: what the widget
 /// needs to start, with the callback times for the visitor's zone and language.
-fn site_config(req: &Request, site_id: &str, origin: Option<&str>) -> Result<Response> {
+fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&str>) -> Result<Response> {
     let Some(site) = sites::all().site(site_id) else {
         return answer::error(
             404,
@@ -54,7 +54,7 @@ fn site_config(req: &Request, site_id: &str, origin: Option<&str>) -> Result<Res
             _ => {}
         }
     }
-    let config = match jiff::Timestamp::from_millisecond(Date::now().as_millis() as i64) {
+    let config = match jiff::Timestamp::from_millisecond(crate::settings::hours_now_ms(env)) {
         Ok(now) => site.public_config_at(now, tz.as_deref(), lang.as_deref()),
         Err(_) => site.public_config(),
     };

@@ -12,9 +12,11 @@ use crate::hours::Slot;
 
 mod callback;
 mod checks;
+mod words;
 
 pub use callback::{callback_times, visitor_locale, OFFERED_SLOTS};
-pub use checks::{LANGUAGES, STRING_KEYS};
+pub use checks::LANGUAGES;
+pub use words::WORDS;
 
 /// A text in each language the widget speaks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -333,19 +333,20 @@ impl App {
     pub fn finish(&self, text: &str) {
         self.clear_draft();
         // A callback says when: the slot the visitor chose, else the site's promise.
-        let when = if self.mode.get() == Mode::Callback {
-            let chosen = self.root.query_selector("input[name=slot]:checked").ok().flatten();
-            chosen
-                .and_then(|e| e.parent_element())
-                .and_then(|l| l.text_content())
-                .map(|slot| slot.trim().to_owned())
-                .or_else(|| self.config.callback.as_ref().map(|c| c.promise.clone()))
-        } else {
-            None
-        };
-        let text = match when {
-            Some(when) => format!("{text} {when}"),
-            None => text.to_owned(),
+        let chosen = (self.mode.get() == Mode::Callback)
+            .then(|| self.root.query_selector("input[name=slot]:checked").ok().flatten())
+            .flatten()
+            .and_then(|e| e.parent_element())
+            .and_then(|l| l.text_content())
+            .map(|slot| slot.trim().to_owned());
+        let promise = (self.mode.get() == Mode::Callback)
+            .then(|| self.config.callback.as_ref().map(|c| c.promise.clone()))
+            .flatten();
+        let text = match (chosen, promise) {
+            (Some(slot), _) if text == self.words.get("done") => format!("{} {slot}.", self.words.get("done_callback")),
+            (Some(slot), _) => format!("{text} {slot}"),
+            (None, Some(promise)) => format!("{text} {promise}"),
+            (None, None) => text.to_owned(),
         };
         self.body.set_hidden(true);
         self.done.set_text_content(Some(&text));

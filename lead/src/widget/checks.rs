@@ -4,30 +4,6 @@
 use super::{ChatAnswer, FieldKind, Localized, Messenger, WidgetSettings};
 use crate::validate::limits;
 
-/// The widget's built-in words that `[site.widget.strings.<lang>]` may override.
-pub const STRING_KEYS: &[&str] = &[
-    "launcher",
-    "title_callback",
-    "title_form",
-    "title_chat",
-    "phone_label",
-    "name_label",
-    "email_label",
-    "message_label",
-    "submit",
-    "sending",
-    "done",
-    "close",
-    "unavailable",
-    "invalid",
-    "offline_queued",
-    "consent_label",
-    "slot_label",
-    "chat_placeholder",
-    "chat_send",
-    "messengers_title",
-];
-
 /// The languages the widget speaks.
 pub const LANGUAGES: &[&str] = &["ru", "en"];
 
@@ -67,10 +43,10 @@ impl WidgetSettings {
             if !LANGUAGES.contains(&lang.as_str()) {
                 problem(format!("strings.{lang}: the widget speaks only \"ru\" and \"en\""));
             }
-            for key in strings.keys().filter(|k| !STRING_KEYS.contains(&k.as_str())) {
+            for key in strings.keys().filter(|k| !super::WORDS.iter().any(|(w, _, _)| w == k)) {
                 problem(format!(
                     "strings.{lang}.{key} is not a widget string; use one of: {}",
-                    STRING_KEYS.join(", ")
+                    super::WORDS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
                 ));
             }
         }

@@ -320,3 +320,57 @@ pub fn phone_sized_screens_get_a_full_screen_sheet(stack: &Stack) {
         browser.close().await;
     });
 }
+
+pub fn off_hours_callback_offers_slots_and_sends_the_chosen_one(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    let (value, label) = block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&format!("{}?case={case}", stack.site.url)).await;
+        click(&browser, ".launcher").await;
+        // The collector's clock is fixed on a Saturday (support::saturday_noon_in_moscow): closed.
+        let promise = browser.widget_text("#lw-promise").await;
+        assert!(
+            promise.contains("Monday"),
+            "the honest promise names the next working day: {promise}"
+        );
+        assert!(
+            browser.count_in_widget(".slot input").await >= 2,
+            "several slots offered"
+        );
+        let second = browser.widget(".slot:nth-of-type(2) input").await;
+        let value = second.attr("value").await.expect("value").expect("a slot value");
+        let label = browser
+            .widget(".slot:nth-of-type(2)")
+            .await
+            .text()
+            .await
+            .expect("label")
+            .trim()
+            .to_owned();
+        second.click().await.expect("choose the second slot");
+        type_into(&browser, "#lw-phone", "+7 912 345 67 89").await;
+        browser.submit().await;
+        let done = browser.widget_text(".done").await;
+        assert!(
+            done.contains(&label),
+            "the confirmation repeats the chosen slot: {done}"
+        );
+        browser
+            .screenshot(&stack.artifacts.join("callback-off-hours.png"))
+            .await;
+        browser.close().await;
+        (value, label)
+    });
+    let lead = delivered(stack, &case);
+    let (start, end) = value.split_once('|').expect("start|end");
+    let at = |ms: &str| {
+        jiff::Timestamp::from_millisecond(ms.parse().expect("ms"))
+            .expect("a time")
+            .to_string()
+    };
+    assert_eq!(
+        (lead["slot"]["start"].as_str(), lead["slot"]["end"].as_str()),
+        (Some(at(start).as_str()), Some(at(end).as_str())),
+        "{label}"
+    );
+}

@@ -106,6 +106,7 @@ fn collector_options(receiver: &Receiver, state: &std::path::Path, artifacts: &s
             var("RETRY_SCHEDULE_SECONDS", TEST_SCHEDULE),
             var("DELIVERY_TIMEOUT_MS", &TEST_TIMEOUT_MS.to_string()),
             var("ADMIN_TOKEN", ADMIN_TOKEN),
+            var("HOURS_NOW_MS", &saturday_noon_in_moscow().to_string()),
         ],
         persist_to: state.join("wrangler"),
         wrangler_env: None,
@@ -121,4 +122,26 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .build()
         .expect("a tokio runtime")
         .block_on(f)
+}
+
+/// The fixed clock the collector reads business hours with: the next
+/// Saturday noon in Moscow at least a day ahead, so the demo site (Mon–Fri) is
+/// closed and its slots still lie in the real future, where the collector
+/// checks the slot a lead brings.
+pub fn saturday_noon_in_moscow() -> i64 {
+    let tomorrow = jiff::Zoned::now()
+        .in_tz("Europe/Moscow")
+        .expect("Moscow's zone")
+        .date()
+        .tomorrow()
+        .expect("a date");
+    let mut day = tomorrow;
+    while day.weekday() != jiff::civil::Weekday::Saturday {
+        day = day.tomorrow().expect("a date");
+    }
+    day.at(12, 0, 0, 0)
+        .in_tz("Europe/Moscow")
+        .expect("noon in Moscow")
+        .timestamp()
+        .as_millisecond()
 }
