@@ -73,10 +73,18 @@ pub fn stop_all() {
     }
 }
 
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// On Ctrl-C: stop every started process, then exit 130.
 pub fn stop_all_on_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
+        STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
         stop_all();
         std::process::exit(130);
     });
+}
+
+/// True once Ctrl-C is stopping everything: processes ending now are expected.
+pub fn stopping() -> bool {
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
 }

@@ -111,7 +111,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     )?;
     println!();
     println!("  Open   http://127.0.0.1:{SITE_PORT}/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring");
-    println!("         and press \"Call me back\".");
+    println!("         and press \"Contact us\" (more pages are linked from there).");
     match &options.webhook {
         Some(url) => println!(
             "  Leads  go to your endpoint {}, signed with {}",
@@ -125,6 +125,9 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     crate::step::announce("Waiting for leads");
     loop {
         std::thread::park_timeout(Duration::from_secs(1));
+        if leadwire_tests::process::stopping() {
+            continue; // Ctrl-C: the handler stops everything and exits
+        }
         if let Some(status) = collector.exited() {
             return Err(Failure::new(
                 format!(
