@@ -160,20 +160,7 @@ pub fn three_visits_keep_the_first_and_the_last_touch(stack: &Stack) {
         away_for_an_hour(&browser).await;
         // 3. Typed in directly; then leaves a phone number.
         browser.goto(&stack.site.url).await;
-        browser
-            .widget(".launcher")
-            .await
-            .click()
-            .await
-            .expect("click the launcher");
-        browser
-            .widget("#lw-phone")
-            .await
-            .send_keys("+7 912 000 11 22")
-            .await
-            .expect("type");
-        browser.submit().await;
-        browser.widget_text(".done").await;
+        browser.request_callback("+7 912 000 11 22").await;
         browser.close().await;
     });
     let delivery = stack
@@ -220,20 +207,7 @@ pub fn broken_local_storage_costs_the_history_not_the_lead(stack: &Stack) {
         block_on(async {
             let browser = stack.driver.session().await;
             browser.goto(&url).await;
-            browser
-                .widget(".launcher")
-                .await
-                .click()
-                .await
-                .expect("click the launcher");
-            browser
-                .widget("#lw-phone")
-                .await
-                .send_keys("8 912 345 67 89")
-                .await
-                .expect("type");
-            browser.submit().await;
-            let done = browser.widget_text(".done").await;
+            let done = browser.request_callback("8 912 345 67 89").await;
             assert!(!done.is_empty(), "storage {mode}: confirmation");
             browser.close().await;
         });

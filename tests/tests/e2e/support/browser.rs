@@ -182,6 +182,23 @@ impl Session {
         self.widget(".submit").await.click().await.expect("submit");
     }
 
+    /// The visitor's commonest path: opens the widget, leaves `phone` in the
+    /// callback form, sends it and waits for the confirmation, which it returns.
+    pub async fn request_callback(&self, phone: &str) -> String {
+        self.widget(".launcher")
+            .await
+            .click()
+            .await
+            .expect("click the launcher");
+        self.widget("#lw-phone")
+            .await
+            .send_keys(phone)
+            .await
+            .expect("type the phone");
+        self.submit().await;
+        self.widget_text(".done").await
+    }
+
     /// How many `selector` the widget has now.
     pub async fn count_in_widget(&self, selector: &str) -> usize {
         let script = format!(
