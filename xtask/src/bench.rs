@@ -1,9 +1,11 @@
-//! `cargo xtask bench`: what the widget and the Worker weigh, and how fast
-//! the collector takes leads compared with two baselines measured in the same
-//! run. Results are appended to BENCHMARKS.md.
+//! `cargo xtask bench`: what the widget and the Worker weigh, how the widget
+//! behaves on the demo page in Chromium, and how fast the collector takes
+//! leads compared with two baselines measured in the same run. Results are
+//! appended to BENCHMARKS.md.
 
 mod delivery;
 mod load;
+mod page;
 
 use std::io::Write;
 use std::path::Path;
@@ -24,14 +26,17 @@ const LOADER_BUDGET_GZIP: usize = 3 * 1024;
 const WIDGET_BUDGET_GZIP: usize = 40 * 1024;
 
 pub fn run() -> Result<(), Failure> {
-    crate::setup::tools(false)?;
+    crate::setup::tools(true)?;
+    // Every process started below runs in its own group: Ctrl-C must stop them.
+    leadwire_tests::process::stop_all_on_ctrl_c();
     crate::build::all()?;
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
+    let on_page = step("Measuring the widget on the demo page in headless Chromium", page::run)?;
     let collected = step(
         "Measuring the collector: intake under load, delivery latency, backlog drain",
         collector_run,
     )?;
-    let report = report(&sizes, &collected);
+    let report = report(&sizes, &on_page, &collected);
     print!("\n{report}");
     append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
     println!("\nAppended to BENCHMARKS.md");
@@ -165,7 +170,7 @@ fn collector_run() -> Result<Collected, Failure> {
     })
 }
 
-fn report(sizes: &[Size], collected: &Collected) -> String {
+fn report(sizes: &[Size], on_page: &[page::Variant], collected: &Collected) -> String {
     let throughput = &collected.throughput;
     let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let commit = crate::step::output(
@@ -193,6 +198,8 @@ fn report(sizes: &[Size], collected: &Collected) -> String {
         };
         out += &format!("| {} | {} | {} | {budget} |\n", s.what, kb(s.raw), kb(s.gzip));
     }
+    out += "\n";
+    out += &page::report(on_page);
     out += "\n| route | requests/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n";
     for t in throughput {
         let r = &t.result;
@@ -248,6 +255,41 @@ same machine only.
   - `POST /v1/leads`: the real intake with a realistic lead (unique id per
     request, `text/plain`, allowed Origin); delivery to a local receiver (queue
     consumer) runs meanwhile and shares the CPU.
+- **Widget on the page**: `demo-site/index.html` on 127.0.0.1:8080 with the
+  collector (production build under `wrangler dev`) on 127.0.0.1:8787, the
+  ports the page's snippet and the demo site's allowed origin name (the bench
+  refuses to start if either is taken). Headless Debian Chromium through
+  chromedriver, with the end-to-end tests' flags (1280×800). Before the page's
+  first script, `Page.addScriptToEvaluateOnNewDocument` installs
+  PerformanceObservers (`buffered: true`) for `layout-shift` (CLS = the sum of
+  the values without recent input), `longtask` (each entry is a task over 50
+  ms), `long-animation-frame` (names the scripts in a long task) and `event`
+  (the click's Event Timing duration), a MutationObserver that finds
+  `.launcher` in the open shadow root of `leadwire-widget`, and from then an
+  animation-frame loop that stamps `performance.now()` in the first frame
+  where it is visible (`checkVisibility` with opacity and visibility, a
+  non-empty box inside the viewport; its layout read moves that frame's layout
+  into the callback, a few ms that do not add a task). Times are relative to
+  Navigation Timing's `loadEventEnd`. Critical path: the collector's Resource
+  Timing entries that start before `loadEventEnd`, and `w.js`'s
+  `renderBlockingStatus`. After load: the earliest `startTime` of
+  `leadwire.js` and `leadwire_bg.wasm`. Streaming compilation: the wasm
+  response's media type in Chromium's network log (wasm-bindgen's glue calls
+  `WebAssembly.instantiateStreaming` and keeps it only for
+  `application/wasm`). Bytes on the wire: `encodedDataLength` of
+  `Network.loadingFinished` in chromedriver's performance log (Resource
+  Timing's `transferSize` reads 0: the collector sends no
+  `Timing-Allow-Origin`). Each page view: load, launcher visible, 1 s more of
+  page time, a trusted click on the launcher (WebDriver actions), the dialog
+  visible, 1 s more, then the numbers are read. A long task counts against the
+  widget when it ends after the widget's first request or a script of the
+  collector's runs in it; the others are listed as the page's own. After one
+  unrecorded page view (the machine's cold file cache), 10 fresh browsers (new
+  profile: empty HTTP and code caches), each then opening the page once more
+  (warm cache, same profile and localStorage); 5 fresh browsers under
+  DevTools' `Emulation.setCPUThrottlingRate` 4 (it slows the renderer's main
+  thread; background compile threads may keep their speed). Median is the
+  lower median; worst the largest value (for *after load*, the earliest).
 - **Delivery**: with the production retry schedule and the sweeper run once a
   minute (as the Cron Trigger would), after the intake load's backlog has been
   delivered (no delivery pending in D1): 200 leads posted at 20/s, each timed
