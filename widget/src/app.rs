@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
+use lead::json::View;
 use lead::site::PublicConfig;
 use lead::widget::Mode;
 use lead::wire::{Consent, LeadKind, Page, Signals, Submission};
@@ -18,7 +19,8 @@ use crate::outbox::Outbox;
 use crate::send::Outcome;
 use crate::touches::TouchKeeper;
 
-const STYLE: &str = include_str!("style.css");
+/// `style.css` as `build.rs` minified it.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
 const PHONE_ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>"#;
 const DRAFT_KEY: &str = "leadwire:draft";
 
@@ -380,23 +382,31 @@ impl App {
                 draft.insert(name, value);
             }
         }
-        if let (Some(storage), Ok(json)) = (
-            self.window.local_storage().ok().flatten(),
-            serde_json::to_string(&draft),
-        ) {
+        if let Some(storage) = self.window.local_storage().ok().flatten() {
+            let mut json = String::new();
+            lead::json::object(&mut json, |o| {
+                for (name, value) in &draft {
+                    o.text(name, value);
+                }
+            });
             let _ = storage.set_item(DRAFT_KEY, &json);
         }
     }
 
     fn restore_draft(&self) {
-        let stored: BTreeMap<String, String> = self
+        let mut stored = BTreeMap::new();
+        let draft = self
             .window
             .local_storage()
             .ok()
             .flatten()
             .and_then(|s| s.get_item(DRAFT_KEY).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
+            .and_then(|json| crate::json::parse(&json));
+        for (name, value) in draft.map(|d| d.members()).unwrap_or_default() {
+            if let Some(value) = value.text() {
+                stored.insert(name, value);
+            }
+        }
         let prefill = self.prefill.borrow();
         for (name, value) in prefill.iter().chain(stored.iter()) {
             if let Ok(Some(element)) = self.body.query_selector(&format!("[name=\"{}\"]", escape(name))) {
@@ -421,12 +431,7 @@ impl App {
 }
 
 pub fn parse_mode(name: &str) -> Option<Mode> {
-    match name {
-        "callback" => Some(Mode::Callback),
-        "form" => Some(Mode::Form),
-        "chat" => Some(Mode::Chat),
-        _ => None,
-    }
+    Mode::parse(name)
 }
 
 /// The theme as CSS custom properties on the host, in the constructed sheet

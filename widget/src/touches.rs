@@ -27,7 +27,8 @@ impl TouchKeeper {
         let previous = storage
             .as_ref()
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|json| StoredTouches::from_json(&json));
+            .and_then(|json| crate::json::parse(&json))
+            .and_then(|json| StoredTouches::read(&json));
         let location = window.location();
         let view = PageView {
             url: location.href().unwrap_or_default(),
@@ -59,8 +60,8 @@ impl TouchKeeper {
 
     fn write(&self) {
         let storage = self.window.local_storage().ok().flatten();
-        if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&self.stored)) {
-            self.written.set(storage.set_item(KEY, &json).is_ok());
+        if let Some(storage) = storage {
+            self.written.set(storage.set_item(KEY, &self.stored.to_json()).is_ok());
         }
     }
 }
