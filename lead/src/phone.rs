@@ -141,5 +141,8 @@ fn why_invalid(number: &PhoneNumber) -> PhoneError {
     }
 }
 
+mod as_typed;
+pub use as_typed::format_as_typed;
+
 #[cfg(test)]
 mod tests;

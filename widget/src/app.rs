@@ -90,6 +90,7 @@ impl App {
 
     fn listen(self: &Rc<Self>) -> Result<(), JsValue> {
         let mut listeners = self.listeners.borrow_mut();
+        listeners.extend(crate::viewport::follow(&self.window, &self.root).into_iter().flatten());
         let app = Rc::clone(self);
         listeners.push(EventListener::new(&self.launcher, "click", move |_| {
             if app.panel.hidden() {
@@ -136,7 +137,10 @@ impl App {
             },
         ));
         let app = Rc::clone(self);
-        listeners.push(EventListener::new(&self.panel, "input", move |_| app.save_draft()));
+        listeners.push(EventListener::new(&self.panel, "input", move |event| {
+            crate::fields::format_phone_as_typed(event, &app.config.default_country);
+            app.save_draft()
+        }));
         Ok(())
     }
 

@@ -19,6 +19,7 @@ mod page;
 mod send;
 mod touches;
 mod triggers;
+mod viewport;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

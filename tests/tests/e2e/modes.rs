@@ -317,6 +317,18 @@ pub fn phone_sized_screens_get_a_full_screen_sheet(stack: &Stack) {
             .await
             .expect("font-size");
         assert_eq!(font, "16px", "no zoom on focus in iOS");
+        // The visible area shrinks (keyboard, zoom): the sheet follows it.
+        browser.pinch_zoom(2.0).await;
+        let sizes = "const p = document.querySelector('leadwire-widget').shadowRoot.querySelector('.panel').getBoundingClientRect(); \
+                     return [p.top, p.height, visualViewport.offsetTop, visualViewport.height];";
+        browser
+            .wait_for(
+                &format!("const [top, h, vt, vh] = (() => {{ {sizes} }})(); return vh < innerHeight * 0.75 && Math.abs(h - vh) <= 1 && Math.abs(top - vt) <= 1;"),
+                sizes,
+                "the sheet did not take the visual viewport's size and place (panel top, height; viewport top, height)",
+            )
+            .await;
+        browser.pinch_zoom(1.0).await;
         browser.close().await;
     });
 }
