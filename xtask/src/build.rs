@@ -86,8 +86,8 @@ pub fn widget() -> Result<(), Failure> {
             run(
                 Command::new(leadwire_tests::paths::esbuild())
                     .arg(staging.join("leadwire.js"))
-                    .args(["--minify", "--format=esm", "--log-level=warning", "--outfile"])
-                    .arg(public.join("leadwire.js")),
+                    .args(["--minify", "--format=esm", "--log-level=warning"])
+                    .arg(format!("--outfile={}", public.join("leadwire.js").display())),
                 "esbuild-widget-glue",
                 "run `cargo xtask setup` to install esbuild from package-lock.json",
             )?;
