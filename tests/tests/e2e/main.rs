@@ -7,6 +7,7 @@ mod api;
 mod collector;
 mod faults;
 mod modes;
+mod site_owner;
 mod support;
 mod widget;
 
@@ -42,6 +43,10 @@ const CASES: &[(&str, Case)] = cases![
     modes::strict_csp_and_hostile_css_do_not_break_it,
     modes::accessible_in_both_languages,
     modes::phone_sized_screens_get_a_full_screen_sheet,
+    site_owner::theme_from_config_colours_places_and_labels_the_launcher,
+    site_owner::words_overridden_per_language_show_and_the_rest_stay_built_in,
+    site_owner::an_accepted_lead_reaches_the_pages_analytics_and_handlers,
+    site_owner::a_tel_link_click_is_a_signed_attributed_phone_click_lead,
     api::hostile_input_gets_a_json_error_naming_the_field,
     api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
     api::cors_allows_only_the_sites_origins,

@@ -219,6 +219,34 @@ impl Session {
         }
     }
 
+    /// Polls `script` until it returns something other than `null` or
+    /// `false`, and returns that; fails after [`WIDGET_TIMEOUT`] saying `what`.
+    pub async fn until_page(&self, what: &str, script: &str) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
+        loop {
+            let value = self.run(script).await;
+            if !value.is_null() && value != serde_json::Value::Bool(false) {
+                return value;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: not within {WIDGET_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// `element`'s accessible name as Chromium computes it for assistive
+    /// technology (WebDriver's Get Computed Label).
+    pub async fn accessible_name(&self, element: &Element) -> String {
+        let name = self
+            .client
+            .issue_cmd(ComputedLabel(element.element_id().to_string()))
+            .await
+            .expect("the computed label");
+        name.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Cuts the browser off the network (or back on), as DevTools' offline switch does.
     pub async fn offline(&self, offline: bool) {
         self.client
@@ -305,5 +333,23 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
         (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// WebDriver's Get Computed Label of one element, by its WebDriver id.
+#[derive(Debug)]
+struct ComputedLabel(String);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ComputedLabel {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/element/{}/computedlabel",
+            session_id.unwrap_or_default(),
+            self.0
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::GET, None)
     }
 }
