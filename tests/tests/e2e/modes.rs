@@ -209,10 +209,9 @@ pub fn inline_form_in_the_page_reaches_the_crm_with_its_product(stack: &Stack) {
             .run("const d = document.createElement('div'); d.id = 'later'; d.setAttribute('data-leadwire-inline', 'callback'); document.querySelector('main').append(d);")
             .await;
         browser
-            .wait_for(
+            .until_page(
+                "a form an SPA adds after load is rendered",
                 "const r = document.getElementById('later').shadowRoot; return !!(r && r.querySelector('#lw-phone'));",
-                "return document.getElementById('later').outerHTML",
-                "a form added after load was not rendered",
             )
             .await;
         browser.close().await;
@@ -389,13 +388,12 @@ pub fn phone_sized_screens_get_a_full_screen_sheet(stack: &Stack) {
         assert_eq!(font, "16px", "no zoom on focus in iOS");
         // The visible area shrinks (keyboard, zoom): the sheet follows it.
         browser.pinch_zoom(2.0).await;
-        let sizes = "const p = document.querySelector('leadwire-widget').shadowRoot.querySelector('.panel').getBoundingClientRect(); \
-                     return [p.top, p.height, visualViewport.offsetTop, visualViewport.height];";
         browser
-            .wait_for(
-                &format!("const [top, h, vt, vh] = (() => {{ {sizes} }})(); return vh < innerHeight * 0.75 && Math.abs(h - vh) <= 1 && Math.abs(top - vt) <= 1;"),
-                sizes,
-                "the sheet did not take the visual viewport's size and place (panel top, height; viewport top, height)",
+            .until_page(
+                "the sheet takes the visual viewport's size and place",
+                "const p = document.querySelector('leadwire-widget').shadowRoot.querySelector('.panel').getBoundingClientRect(); \
+                 const v = visualViewport; \
+                 return v.height < innerHeight * 0.75 && Math.abs(p.height - v.height) <= 1 && Math.abs(p.top - v.offsetTop) <= 1;",
             )
             .await;
         browser.pinch_zoom(1.0).await;

@@ -279,18 +279,6 @@ impl Session {
             .expect("Emulation.setPageScaleFactor");
     }
 
-    /// Waits until `script` returns `true`; on timeout, fails with `what`
-    /// and the script's last answer to `explain`.
-    pub async fn wait_for(&self, script: &str, explain: &str, what: &str) {
-        let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
-        while self.run(script).await != serde_json::Value::Bool(true) {
-            if tokio::time::Instant::now() >= deadline {
-                panic!("{what} within {WIDGET_TIMEOUT:?}: {}", self.run(explain).await);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
     /// Runs an async `script` (it calls its last argument when done).
     pub async fn run_async(&self, script: &str) -> serde_json::Value {
         self.client
