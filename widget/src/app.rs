@@ -197,6 +197,7 @@ impl App {
         ));
         let app = Rc::clone(self);
         listeners.push(EventListener::new(&self.panel, "input", move |event| {
+            app.touches.interacted();
             crate::fields::format_phone_as_typed(event, &app.config.default_country);
             app.save_draft()
         }));

@@ -17,6 +17,8 @@ pub struct TouchKeeper {
     stored: StoredTouches,
     /// Whether `stored` is in localStorage yet.
     written: Cell<bool>,
+    /// Whether the visitor has used the widget on this page view.
+    engaged: Cell<bool>,
 }
 
 impl TouchKeeper {
@@ -40,6 +42,7 @@ impl TouchKeeper {
             window: window.clone(),
             stored: record_page_view(previous, &view, js_sys::Date::now() as i64, &rules),
             written: Cell::new(false),
+            engaged: Cell::new(false),
         };
         if settings.capture_before_interaction {
             keeper.write();
@@ -53,9 +56,15 @@ impl TouchKeeper {
 
     /// The visitor used the widget: from now on the history may be kept.
     pub fn interacted(&self) {
+        self.engaged.set(true);
         if !self.written.get() {
             self.write();
         }
+    }
+
+    /// The visitor has used the widget (dialog or inline form) on this page view.
+    pub fn engaged(&self) -> bool {
+        self.engaged.get()
     }
 
     fn write(&self) {
