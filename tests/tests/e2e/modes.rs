@@ -195,6 +195,7 @@ pub fn inline_form_in_the_page_reaches_the_crm_with_its_product(stack: &Stack) {
             }
         }
         browser.human_pace().await;
+        browser.screenshot(&stack.artifacts.join("inline-form.png")).await;
         inline(&browser, ".submit").await.click().await.expect("submit");
         let done = inline(&browser, ".done:not([hidden])")
             .await
