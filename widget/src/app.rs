@@ -490,6 +490,17 @@ impl App {
         }
     }
 
+    /// Whether this widget's host element is still in the document.
+    pub fn is_on_page(&self) -> bool {
+        self.root.host().is_connected()
+    }
+
+    /// Stops listening; the listeners' closures hold the widget, so this is
+    /// what lets it go.
+    pub fn detach(&self) {
+        self.listeners.borrow_mut().clear();
+    }
+
     pub fn body(&self) -> &HtmlElement {
         &self.body
     }

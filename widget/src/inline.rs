@@ -33,6 +33,14 @@ pub fn start(app: &Rc<App>) {
 }
 
 fn mount_new(app: &Rc<App>, mounted: &Rc<RefCell<Vec<Rc<App>>>>) {
+    // Forms an SPA has taken off the page are let go.
+    mounted.borrow_mut().retain(|inline| {
+        let on_page = inline.is_on_page();
+        if !on_page {
+            inline.detach();
+        }
+        on_page
+    });
     let Some(found) = app.window.document().and_then(|d| d.query_selector_all(SELECTOR).ok()) else {
         return;
     };
