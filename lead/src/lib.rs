@@ -12,6 +12,7 @@
 pub mod attribution;
 pub mod delivery;
 pub mod hours;
+pub mod json;
 pub mod phone;
 pub mod signing;
 pub mod site;

@@ -75,6 +75,18 @@ pub fn country(iso: &str) -> Option<Country> {
     })
 }
 
+/// Loads the metadata and compiles `countries`' patterns now, by reading each
+/// one's example mobile number, so that the first lead does not pay for it.
+pub fn warm<'a>(countries: impl IntoIterator<Item = &'a str>) {
+    let util = &*PHONE_NUMBER_UTIL;
+    for iso in countries {
+        let Ok(region) = Region::from_code(iso) else { continue };
+        if let Ok(example) = util.get_example_number_for_type_and_region(region, PhoneNumberType::Mobile) {
+            let _ = normalize(&util.format(&example, PhoneNumberFormat::National), iso);
+        }
+    }
+}
+
 /// Normalises a number as typed (`8 (912) 345-67-89`, `+7 912…`, `00 44…`)
 /// to E.164 (`+79123456789`), reading national numbers in `default_country`.
 pub fn normalize(raw: &str, default_country: &str) -> Result<String, PhoneError> {
@@ -140,6 +152,9 @@ fn why_invalid(number: &PhoneNumber) -> PhoneError {
         Ok(NumberLengthType::IsPossible) | Err(ValidationError::InvalidLength) => PhoneError::InvalidNumber,
     }
 }
+
+mod as_typed;
+pub use as_typed::format_as_typed;
 
 #[cfg(test)]
 mod tests;

@@ -22,13 +22,13 @@
 //! Only [`crate::attribution::signal`] is used here, not the host tables, so
 //! the widget stays small; the collector classifies what it receives.
 
-use serde::{Deserialize, Serialize};
-
 use crate::attribution::signal::{arrival, bounded_url, Arrival};
+use crate::json::{int, member, object, Read, View};
 use crate::wire::{Touch, Touches};
 
-/// What the widget keeps, as JSON, between page views.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What the widget keeps, as JSON, between page views. Members it does not
+/// know are ignored, so a newer widget's state is still read.
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredTouches {
     pub touches: Touches,
     /// The last page view, in ms since the Unix epoch: a visit's clock.
@@ -41,11 +41,17 @@ impl StoredTouches {
     /// Reads what the widget stored; `None` for anything unreadable. Also
     /// reads the bare [`Touches`] the first widget stored: its last page view
     /// is taken to be its latest touch, and it expires by the current rules.
-    pub fn from_json(json: &str) -> Option<StoredTouches> {
-        if let Ok(stored) = serde_json::from_str::<StoredTouches>(json) {
-            return Some(stored);
+    pub fn read<V: View>(v: &V) -> Option<StoredTouches> {
+        if let (Some(touches), Some(last_seen_ms), Some(expires_at_ms)) =
+            (member(v, "touches"), int(v, "last_seen_ms"), int(v, "expires_at_ms"))
+        {
+            return Some(StoredTouches {
+                touches,
+                last_seen_ms,
+                expires_at_ms,
+            });
         }
-        let touches = serde_json::from_str::<Touches>(json).ok()?;
+        let touches = Touches::read(v)?;
         let last_seen_ms = [&touches.first, &touches.last]
             .into_iter()
             .filter_map(|t| t.as_ref().and_then(|t| t.at))
@@ -55,6 +61,17 @@ impl StoredTouches {
             last_seen_ms,
             expires_at_ms: i64::MAX,
         })
+    }
+
+    /// The JSON [`Self::read`] reads.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(512);
+        object(&mut out, |o| {
+            o.key("touches").object(|o| self.touches.write(o));
+            o.int("last_seen_ms", self.last_seen_ms);
+            o.int("expires_at_ms", self.expires_at_ms);
+        });
+        out
     }
 }
 

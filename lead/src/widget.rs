@@ -12,6 +12,7 @@ use crate::hours::Slot;
 
 mod callback;
 mod checks;
+mod read;
 mod words;
 
 pub use callback::{callback_times, visitor_locale, OFFERED_SLOTS};

@@ -17,6 +17,8 @@ use crate::attribution::Attribution;
 use crate::hours::Slot;
 use crate::widget::Messenger;
 
+mod json;
+
 /// The only wire version this crate speaks.
 pub const WIRE_VERSION: u8 = 1;
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
+use lead::json::View;
 use lead::site::PublicConfig;
 use lead::widget::Mode;
 use lead::wire::{Consent, LeadKind, Page, Signals, Submission};
@@ -18,19 +19,31 @@ use crate::outbox::Outbox;
 use crate::send::Outcome;
 use crate::touches::TouchKeeper;
 
-const STYLE: &str = include_str!("style.css");
+/// `style.css` as `build.rs` minified it.
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
 const PHONE_ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>"#;
 const DRAFT_KEY: &str = "leadwire:draft";
+const INLINE_DRAFT_KEY: &str = "leadwire:draft:inline";
+
+/// Where a widget's forms live.
+enum Place {
+    /// A launcher button opening a dialog, starting in this mode.
+    Launcher(Mode),
+    /// Inline in the page, in this one mode.
+    Inline(Mode),
+}
 
 pub struct App {
     pub window: Window,
     pub site: String,
     pub config: PublicConfig,
     pub words: Words,
-    pub touches: TouchKeeper,
+    pub touches: Rc<TouchKeeper>,
     pub outbox: Rc<Outbox>,
     root: ShadowRoot,
-    launcher: HtmlElement,
+    /// `None` for a form inline in the page (`data-leadwire-inline`).
+    launcher: Option<HtmlElement>,
+    draft_key: &'static str,
     panel: HtmlElement,
     body: HtmlElement,
     done: HtmlElement,
@@ -46,26 +59,72 @@ impl App {
         window: Window,
         site: String,
         config: PublicConfig,
-        touches: TouchKeeper,
+        touches: Rc<TouchKeeper>,
         outbox: Rc<Outbox>,
     ) -> Result<Rc<Self>, JsValue> {
         let document = window.document().ok_or("no document")?;
-        let words = Words::choose(&window, config.widget.locale.as_deref(), &config.widget.strings);
         let host = document.create_element("leadwire-widget")?;
+        let first_mode = config.widget.modes.first().copied().unwrap_or(Mode::Callback);
+        let app = Self::build(
+            window,
+            site,
+            config,
+            touches,
+            outbox,
+            &host,
+            Place::Launcher(first_mode),
+        )?;
+        document.body().ok_or("no body")?.append_child(&host)?;
+        Ok(app)
+    }
+
+    /// The same forms inline in `host`, an element of the page, sharing this
+    /// widget's outbox and touches.
+    pub fn mount_inline(&self, host: &Element, mode: Mode) -> Result<Rc<Self>, JsValue> {
+        let app = Self::build(
+            self.window.clone(),
+            self.site.clone(),
+            self.config.clone(),
+            Rc::clone(&self.touches),
+            Rc::clone(&self.outbox),
+            host,
+            Place::Inline(mode),
+        )?;
+        *app.product.borrow_mut() = host.get_attribute("data-leadwire-product");
+        Ok(app)
+    }
+
+    fn build(
+        window: Window,
+        site: String,
+        config: PublicConfig,
+        touches: Rc<TouchKeeper>,
+        outbox: Rc<Outbox>,
+        host: &Element,
+        place: Place,
+    ) -> Result<Rc<Self>, JsValue> {
+        let words = Words::choose(&window, config.widget.locale.as_deref(), &config.widget.strings);
         let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
         adopt_style(&root, &theme_css(&config))?;
-        root.set_inner_html(&shell_html(&config, &words));
-        document.body().ok_or("no body")?.append_child(&host)?;
+        let (first_mode, inline) = match place {
+            Place::Launcher(mode) => (mode, false),
+            Place::Inline(mode) => (mode, true),
+        };
+        root.set_inner_html(&if inline {
+            inline_html(&words)
+        } else {
+            shell_html(&config, &words)
+        });
         let find = |selector: &str| -> Result<HtmlElement, JsValue> {
             root.query_selector(selector)?
                 .ok_or_else(|| JsValue::from_str(selector))?
                 .dyn_into::<HtmlElement>()
                 .map_err(Into::into)
         };
-        let first_mode = config.widget.modes.first().copied().unwrap_or(Mode::Callback);
         let app = Rc::new(App {
-            launcher: find(".launcher")?,
-            panel: find(".panel")?,
+            launcher: if inline { None } else { Some(find(".launcher")?) },
+            draft_key: if inline { INLINE_DRAFT_KEY } else { DRAFT_KEY },
+            panel: find(if inline { ".inline" } else { ".panel" })?,
             body: find(".body")?,
             done: find(".done")?,
             root,
@@ -88,14 +147,27 @@ impl App {
 
     fn listen(self: &Rc<Self>) -> Result<(), JsValue> {
         let mut listeners = self.listeners.borrow_mut();
-        let app = Rc::clone(self);
-        listeners.push(EventListener::new(&self.launcher, "click", move |_| {
-            if app.panel.hidden() {
-                app.open(None, None)
-            } else {
-                app.close()
-            }
-        }));
+        if let Some(launcher) = &self.launcher {
+            listeners.extend(crate::viewport::follow(&self.window, &self.root).into_iter().flatten());
+            let app = Rc::clone(self);
+            listeners.push(EventListener::new(launcher, "click", move |_| {
+                if app.panel.hidden() {
+                    app.open(None, None)
+                } else {
+                    app.close()
+                }
+            }));
+            let app = Rc::clone(self);
+            listeners.push(EventListener::new(&self.panel, "keydown", move |event| {
+                if let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() {
+                    match key.key().as_str() {
+                        "Escape" => app.close(),
+                        "Tab" => app.trap_focus(key),
+                        _ => {}
+                    }
+                }
+            }));
+        }
         let app = Rc::clone(self);
         listeners.push(EventListener::new(&self.root, "click", move |event| {
             let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
@@ -112,16 +184,6 @@ impl App {
             }
         }));
         let app = Rc::clone(self);
-        listeners.push(EventListener::new(&self.panel, "keydown", move |event| {
-            if let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() {
-                match key.key().as_str() {
-                    "Escape" => app.close(),
-                    "Tab" => app.trap_focus(key),
-                    _ => {}
-                }
-            }
-        }));
-        let app = Rc::clone(self);
         let options = EventListenerOptions::enable_prevent_default();
         listeners.push(EventListener::new_with_options(
             &self.panel,
@@ -134,7 +196,11 @@ impl App {
             },
         ));
         let app = Rc::clone(self);
-        listeners.push(EventListener::new(&self.panel, "input", move |_| app.save_draft()));
+        listeners.push(EventListener::new(&self.panel, "input", move |event| {
+            app.touches.interacted();
+            crate::fields::format_phone_as_typed(event, &app.config.default_country);
+            app.save_draft()
+        }));
         Ok(())
     }
 
@@ -151,17 +217,19 @@ impl App {
             }
         }
         self.panel.set_hidden(false);
-        let _ = self.launcher.set_attribute("aria-expanded", "true");
+        if let Some(launcher) = &self.launcher {
+            let _ = launcher.set_attribute("aria-expanded", "true");
+        }
         self.focus_first();
     }
 
     pub fn close(&self) {
-        if self.panel.hidden() {
+        let Some(launcher) = self.launcher.as_ref().filter(|_| !self.panel.hidden()) else {
             return;
-        }
+        };
         self.panel.set_hidden(true);
-        let _ = self.launcher.set_attribute("aria-expanded", "false");
-        let _ = self.launcher.focus();
+        let _ = launcher.set_attribute("aria-expanded", "false");
+        let _ = launcher.focus();
     }
 
     pub fn is_open(&self) -> bool {
@@ -200,10 +268,13 @@ impl App {
             return;
         }
         let html = fields::html(mode, &self.config.widget, self.config.callback.as_ref(), &self.words);
-        self.body.set_inner_html(&format!(
-            r#"<form novalidate>{html}</form>{}"#,
+        let messengers = if self.launcher.is_some() {
             crate::messengers::html(self)
-        ));
+        } else {
+            String::new()
+        };
+        self.body
+            .set_inner_html(&format!(r#"<form novalidate>{html}</form>{messengers}"#));
         self.restore_draft();
     }
 
@@ -380,23 +451,31 @@ impl App {
                 draft.insert(name, value);
             }
         }
-        if let (Some(storage), Ok(json)) = (
-            self.window.local_storage().ok().flatten(),
-            serde_json::to_string(&draft),
-        ) {
-            let _ = storage.set_item(DRAFT_KEY, &json);
+        if let Some(storage) = self.window.local_storage().ok().flatten() {
+            let mut json = String::new();
+            lead::json::object(&mut json, |o| {
+                for (name, value) in &draft {
+                    o.text(name, value);
+                }
+            });
+            let _ = storage.set_item(self.draft_key, &json);
         }
     }
 
     fn restore_draft(&self) {
-        let stored: BTreeMap<String, String> = self
+        let mut stored = BTreeMap::new();
+        let draft = self
             .window
             .local_storage()
             .ok()
             .flatten()
-            .and_then(|s| s.get_item(DRAFT_KEY).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
+            .and_then(|s| s.get_item(self.draft_key).ok().flatten())
+            .and_then(|json| crate::json::parse(&json));
+        for (name, value) in draft.map(|d| d.members()).unwrap_or_default() {
+            if let Some(value) = value.text() {
+                stored.insert(name, value);
+            }
+        }
         let prefill = self.prefill.borrow();
         for (name, value) in prefill.iter().chain(stored.iter()) {
             if let Ok(Some(element)) = self.body.query_selector(&format!("[name=\"{}\"]", escape(name))) {
@@ -407,8 +486,19 @@ impl App {
 
     fn clear_draft(&self) {
         if let Some(storage) = self.window.local_storage().ok().flatten() {
-            let _ = storage.remove_item(DRAFT_KEY);
+            let _ = storage.remove_item(self.draft_key);
         }
+    }
+
+    /// Whether this widget's host element is still in the document.
+    pub fn is_on_page(&self) -> bool {
+        self.root.host().is_connected()
+    }
+
+    /// Stops listening; the listeners' closures hold the widget, so this is
+    /// what lets it go.
+    pub fn detach(&self) {
+        self.listeners.borrow_mut().clear();
     }
 
     pub fn body(&self) -> &HtmlElement {
@@ -421,12 +511,7 @@ impl App {
 }
 
 pub fn parse_mode(name: &str) -> Option<Mode> {
-    match name {
-        "callback" => Some(Mode::Callback),
-        "form" => Some(Mode::Form),
-        "chat" => Some(Mode::Chat),
-        _ => None,
-    }
+    Mode::parse(name)
 }
 
 /// The theme as CSS custom properties on the host, in the constructed sheet
@@ -494,6 +579,18 @@ fn shell_html(config: &PublicConfig, words: &Words) -> String {
         escape(label),
         words.lang,
         escape(words.get("close")),
+    )
+}
+
+/// An inline form: no launcher, no dialog; its heading names the form.
+fn inline_html(words: &Words) -> String {
+    format!(
+        r#"<section class="inline" aria-labelledby="lw-title" lang="{}">
+<h2 id="lw-title"></h2>
+<div class="body"></div>
+<p class="done" role="status" tabindex="-1" hidden></p>
+</section>"#,
+        words.lang
     )
 }
 

@@ -310,3 +310,25 @@ pub fn show_errors(root: &ShadowRoot, errors: &[FieldError], fallback: Option<&s
         let _ = input.focus();
     }
 }
+
+/// Lays out a phone number as it is typed (`lead::phone::format_as_typed`).
+/// Only while typing at the end: a deletion or an edit mid-number is left
+/// alone, so the caret never jumps and a bracket can be deleted.
+pub fn format_phone_as_typed(event: &web_sys::Event, country: &str) {
+    let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
+        return;
+    };
+    let inserting = js_sys::Reflect::get(event, &"inputType".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .is_some_and(|t| t.starts_with("insert"));
+    let value = input.value();
+    let at_end = input.selection_start().ok().flatten() == Some(value.encode_utf16().count() as u32);
+    if input.type_() != "tel" || !inserting || !at_end {
+        return;
+    }
+    let formatted = lead::phone::format_as_typed(&value, country);
+    if formatted != value {
+        input.set_value(&formatted);
+    }
+}

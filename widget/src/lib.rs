@@ -12,17 +12,21 @@ mod app;
 mod chat;
 mod fields;
 mod i18n;
+mod inline;
+mod json;
 mod messengers;
 mod outbox;
 mod page;
 mod send;
 mod touches;
 mod triggers;
+mod viewport;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use lead::json::View;
 use wasm_bindgen::prelude::*;
 
 use app::{parse_mode, App};
@@ -32,10 +36,11 @@ pub fn start(site: String, base: String, queued: js_sys::Array) {
     let Some(window) = web_sys::window() else { return };
     wasm_bindgen_futures::spawn_local(async move {
         let Some(config) = send::site_config(&window, &base, &site).await else {
-            web_sys::console::warn_1(&format!("leadwire: site {site:?} is not configured for this origin").into());
+            let says = "leadwire: this site id is not configured for this origin:";
+            web_sys::console::warn_2(&says.into(), &site.into());
             return;
         };
-        let touches = touches::TouchKeeper::record(&window, &config.attribution);
+        let touches = Rc::new(touches::TouchKeeper::record(&window, &config.attribution));
         let handlers: analytics::Handlers = Rc::new(RefCell::new(Vec::new()));
         let announced = (window.clone(), config.widget.goals.clone(), Rc::clone(&handlers));
         let outbox = outbox::Outbox::start(
@@ -48,6 +53,7 @@ pub fn start(site: String, base: String, queued: js_sys::Array) {
             Err(e) => return web_sys::console::warn_2(&"leadwire: could not mount".into(), &e),
         };
         let handlers_for_commands = handlers;
+        inline::start(&app);
         let keep = (page::listen(&app), triggers::start(&app));
         std::mem::forget(keep); // both live as long as the page
         for call in queued.iter() {
@@ -75,15 +81,21 @@ fn run(app: &Rc<App>, handlers: &analytics::Handlers, call: &js_sys::Array) {
             }
         }
         Some("set") if arg(1).as_string().as_deref() == Some("fields") => {
-            let values: BTreeMap<String, String> = js_sys::Object::entries(&arg(2).unchecked_into())
-                .iter()
-                .filter_map(|pair| {
-                    let pair = js_sys::Array::from(&pair);
-                    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-                })
-                .collect();
+            let mut values = BTreeMap::new();
+            for (name, value) in json::Js(arg(2)).members() {
+                if let Some(value) = value.text() {
+                    values.insert(name, value);
+                }
+            }
             app.prefill(values);
         }
-        other => web_sys::console::warn_1(&format!("leadwire: unknown command {other:?}").into()),
+        _ => web_sys::console::warn_2(&"leadwire: unknown command".into(), &call.get(0)),
     }
 }
+
+/// talc instead of the default dlmalloc: 2.4 KB gzip less in every visitor's
+/// download (measured with `cargo xtask bench`), same single-threaded use.
+#[global_allocator]
+// SAFETY: wasm32-unknown-unknown without atomics runs one thread, which is
+// what this lock-free allocator requires.
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };

@@ -8,8 +8,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_events::EventListener;
+use lead::json::{text, View};
 use lead::wire::Submission;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use web_sys::Window;
 
@@ -22,7 +22,7 @@ const MAX_BACKOFF_SECS: u32 = 60;
 /// A lead waiting to be sent: its body exactly as it will be posted (kept as
 /// text, so the widget never parses a lead back: that would pull a time-zone
 /// database into the wasm), and what the page is told once it is accepted.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone)]
 pub struct Pending {
     pub id: String,
     pub kind: String,
@@ -33,11 +33,37 @@ pub struct Pending {
 impl Pending {
     fn of(submission: &Submission) -> Option<Self> {
         Some(Pending {
-            id: submission.id.to_string(),
+            id: submission
+                .id
+                .hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer())
+                .to_owned(),
             kind: submission.kind.as_str().to_owned(),
             site: submission.site.clone(),
-            body: serde_json::to_string(submission).ok()?,
+            body: submission.to_json(),
         })
+    }
+
+    fn read<V: View>(v: &V) -> Option<Self> {
+        Some(Pending {
+            id: text(v, "id")?,
+            kind: text(v, "kind")?,
+            site: text(v, "site")?,
+            body: text(v, "body")?,
+        })
+    }
+
+    fn list_json(pending: &[Pending]) -> String {
+        let mut out = String::new();
+        lead::json::Val::into(&mut out).array(pending, |v, p| {
+            v.object(|o| {
+                o.text("id", &p.id);
+                o.text("kind", &p.kind);
+                o.text("site", &p.site);
+                o.text("body", &p.body);
+            })
+        });
+        out
     }
 }
 
@@ -58,7 +84,8 @@ impl Outbox {
     pub fn start(window: &Window, base: &str, on_accepted: OnAccepted) -> Rc<Self> {
         let pending = storage(window)
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
+            .and_then(|json| crate::json::parse(&json))
+            .map(|list| list.items().iter().filter_map(Pending::read).collect())
             .unwrap_or_default();
         let outbox = Rc::new(Outbox {
             window: window.clone(),
@@ -144,10 +171,7 @@ impl Outbox {
         let _ = if pending.is_empty() {
             storage.remove_item(KEY)
         } else {
-            match serde_json::to_string(&*pending) {
-                Ok(json) => storage.set_item(KEY, &json),
-                Err(_) => Ok(()),
-            }
+            storage.set_item(KEY, &Pending::list_json(&pending))
         };
     }
 }

@@ -1,6 +1,9 @@
 //! Posting a lead to the collector and reading its answer.
 
+use lead::json::Read;
 use lead::wire::{ErrorBody, FieldError};
+
+use crate::json::Js;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Window};
@@ -42,10 +45,8 @@ async fn send(window: &Window, base: &str, body: &str) -> Result<Outcome, JsValu
     if status >= 500 || status == 429 || status == 408 {
         return Ok(Outcome::Unavailable);
     }
-    let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
-    let fields = serde_json::from_str::<ErrorBody>(&text)
-        .map(|e| e.error.fields)
-        .unwrap_or_default();
+    let answer = JsFuture::from(response.json()?).await.unwrap_or(JsValue::NULL);
+    let fields = ErrorBody::fields_of(&Js(answer));
     Ok(Outcome::Invalid(fields))
 }
 
@@ -68,6 +69,6 @@ pub async fn site_config(window: &Window, base: &str, site: &str) -> Option<lead
     if !response.ok() {
         return None;
     }
-    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    let config = JsFuture::from(response.json().ok()?).await.ok()?;
+    lead::site::PublicConfig::read(&Js(config))
 }

@@ -17,6 +17,8 @@ pub struct TouchKeeper {
     stored: StoredTouches,
     /// Whether `stored` is in localStorage yet.
     written: Cell<bool>,
+    /// Whether the visitor has used the widget on this page view.
+    engaged: Cell<bool>,
 }
 
 impl TouchKeeper {
@@ -27,7 +29,8 @@ impl TouchKeeper {
         let previous = storage
             .as_ref()
             .and_then(|s| s.get_item(KEY).ok().flatten())
-            .and_then(|json| StoredTouches::from_json(&json));
+            .and_then(|json| crate::json::parse(&json))
+            .and_then(|json| StoredTouches::read(&json));
         let location = window.location();
         let view = PageView {
             url: location.href().unwrap_or_default(),
@@ -39,6 +42,7 @@ impl TouchKeeper {
             window: window.clone(),
             stored: record_page_view(previous, &view, js_sys::Date::now() as i64, &rules),
             written: Cell::new(false),
+            engaged: Cell::new(false),
         };
         if settings.capture_before_interaction {
             keeper.write();
@@ -52,15 +56,21 @@ impl TouchKeeper {
 
     /// The visitor used the widget: from now on the history may be kept.
     pub fn interacted(&self) {
+        self.engaged.set(true);
         if !self.written.get() {
             self.write();
         }
     }
 
+    /// The visitor has used the widget (dialog or inline form) on this page view.
+    pub fn engaged(&self) -> bool {
+        self.engaged.get()
+    }
+
     fn write(&self) {
         let storage = self.window.local_storage().ok().flatten();
-        if let (Some(storage), Ok(json)) = (storage, serde_json::to_string(&self.stored)) {
-            self.written.set(storage.set_item(KEY, &json).is_ok());
+        if let Some(storage) = storage {
+            self.written.set(storage.set_item(KEY, &self.stored.to_json()).is_ok());
         }
     }
 }

@@ -134,7 +134,8 @@ impl Triggers {
     /// Opens the widget once per route, within the per-visitor cap.
     fn fire(&self) {
         let Some(app) = self.app.upgrade() else { return };
-        if self.fired_on_route.get() || app.is_open() {
+        // Never interrupts a visitor already using the widget, e.g. typing in an inline form.
+        if self.fired_on_route.get() || app.is_open() || app.touches.engaged() {
             return;
         }
         let storage = app.window.local_storage().ok().flatten();

@@ -55,7 +55,7 @@ pub fn widget() -> Result<(), Failure> {
         )
     })?;
     step(
-        "Generating the widget's JS glue (wasm-bindgen) and shrinking it (wasm-opt)",
+        "Generating the widget's JS glue (wasm-bindgen), shrinking wasm and glue (wasm-opt, esbuild)",
         || {
             run(
                 Command::new(crate::setup::wasm_bindgen())
@@ -83,7 +83,14 @@ pub fn widget() -> Result<(), Failure> {
                 "wasm-opt-widget",
                 "run `cargo xtask setup` to install binaryen from package-lock.json",
             )?;
-            copy(&staging.join("leadwire.js"), &public.join("leadwire.js"))?;
+            run(
+                Command::new(leadwire_tests::paths::esbuild())
+                    .arg(staging.join("leadwire.js"))
+                    .args(["--minify", "--format=esm", "--log-level=warning"])
+                    .arg(format!("--outfile={}", public.join("leadwire.js").display())),
+                "esbuild-widget-glue",
+                "run `cargo xtask setup` to install esbuild from package-lock.json",
+            )?;
             let loader = std::fs::read_to_string(root.join("widget/loader.js")).map_err(|e| io_failure(&root, e))?;
             write(&public.join("w.js"), &minify_loader(&loader))?;
             write(&public.join("_headers"), ASSET_HEADERS)
@@ -118,10 +125,6 @@ pub fn minify_loader(source: &str) -> String {
     }
     out.push_str(rest);
     out.lines().map(str::trim).collect::<Vec<_>>().join("")
-}
-
-fn copy(from: &Path, to: &Path) -> Result<(), Failure> {
-    std::fs::copy(from, to).map(|_| ()).map_err(|e| io_failure(from, e))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), Failure> {

@@ -85,7 +85,9 @@ pub fn host(url: &str) -> Option<&str> {
 /// A host as compared for "same site": lower case, no port, no trailing dot,
 /// no leading `www.`.
 pub fn site_key(host: &str) -> String {
-    let host = host.trim().to_lowercase();
+    // ASCII only: browsers send hosts in punycode, and Unicode case tables
+    // would cost the widget 3 KB.
+    let host = host.trim().to_ascii_lowercase();
     let host = match host.rsplit_once(':') {
         Some((name, port)) if !name.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => name.to_owned(),
         _ => host,

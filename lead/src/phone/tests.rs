@@ -128,3 +128,11 @@ fn every_region_reads_its_own_example_numbers() {
     }
     assert!(checked > 400, "only {checked} examples");
 }
+
+/// The collector warms the metadata at startup with the sites' countries,
+/// whatever they are: unknown ones are skipped, nothing panics.
+#[test]
+fn warming_takes_any_country_list() {
+    warm(["RU", "us", "XX", "", "ZZZ"]);
+    assert_eq!(normalize("8 912 345 67 89", "RU").as_deref(), Ok("+79123456789"));
+}

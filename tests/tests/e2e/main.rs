@@ -37,6 +37,7 @@ const CASES: &[(&str, Case)] = cases![
     modes::chat_intake_ends_in_a_lead_with_its_transcript,
     modes::messenger_click_is_a_lead_with_a_ref_code,
     modes::page_buttons_open_a_mode_with_the_product,
+    modes::inline_form_in_the_page_reaches_the_crm_with_its_product,
     modes::spa_route_change_rearms_the_scroll_trigger,
     modes::offline_submit_is_delivered_after_reconnect_and_after_reload,
     modes::strict_csp_and_hostile_css_do_not_break_it,

@@ -154,6 +154,76 @@ pub fn page_buttons_open_a_mode_with_the_product(stack: &Stack) {
     );
 }
 
+/// `selector` inside the first inline form's shadow root, waited for.
+async fn inline(browser: &Session, selector: &str) -> fantoccini::elements::Element {
+    let deadline = tokio::time::Instant::now() + crate::support::browser::WIDGET_TIMEOUT;
+    loop {
+        if let Ok(host) = browser.client.find(Locator::Css("[data-leadwire-inline]")).await {
+            if let Ok(root) = host.shadow_root().await {
+                if let Ok(element) = root.find(Locator::Css(selector)).await {
+                    return element;
+                }
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{selector} did not appear in the inline form"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+pub fn inline_form_in_the_page_reaches_the_crm_with_its_product(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser
+            .goto(&format!("{}product.html?case={case}", stack.site.url))
+            .await;
+        inline(&browser, "#lw-phone")
+            .await
+            .send_keys("8 912 345 67 89")
+            .await
+            .expect("type the phone");
+        if let Ok(consent) = inline(&browser, "#lw-consent").await.is_selected().await {
+            if !consent {
+                inline(&browser, "#lw-consent")
+                    .await
+                    .click()
+                    .await
+                    .expect("tick consent");
+            }
+        }
+        browser.human_pace().await;
+        browser.screenshot(&stack.artifacts.join("inline-form.png")).await;
+        inline(&browser, ".submit").await.click().await.expect("submit");
+        let done = inline(&browser, ".done:not([hidden])")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(!done.trim().is_empty(), "the inline form thanks the visitor");
+        // The floating dialog stayed closed: the inline form is its own.
+        assert!(browser.try_widget(".panel:not([hidden])").await.is_none());
+        // An SPA adds a form later: it is found and rendered too.
+        browser
+            .run("const d = document.createElement('div'); d.id = 'later'; d.setAttribute('data-leadwire-inline', 'callback'); document.querySelector('main').append(d);")
+            .await;
+        browser
+            .until_page(
+                "a form an SPA adds after load is rendered",
+                "const r = document.getElementById('later').shadowRoot; return !!(r && r.querySelector('#lw-phone'));",
+            )
+            .await;
+        browser.close().await;
+    });
+    let lead = delivered(stack, &case);
+    assert_eq!(
+        (&lead["kind"], &lead["product"], &lead["contact"]["phone"]),
+        (&"form".into(), &"PVC window 1200x1400".into(), &"+79123456789".into())
+    );
+}
+
 pub fn spa_route_change_rearms_the_scroll_trigger(stack: &Stack) {
     block_on(async {
         let browser = stack.driver.session().await;
@@ -317,6 +387,17 @@ pub fn phone_sized_screens_get_a_full_screen_sheet(stack: &Stack) {
             .await
             .expect("font-size");
         assert_eq!(font, "16px", "no zoom on focus in iOS");
+        // The visible area shrinks (keyboard, zoom): the sheet follows it.
+        browser.pinch_zoom(2.0).await;
+        browser
+            .until_page(
+                "the sheet takes the visual viewport's size and place",
+                "const p = document.querySelector('leadwire-widget').shadowRoot.querySelector('.panel').getBoundingClientRect(); \
+                 const v = visualViewport; \
+                 return v.height < innerHeight * 0.75 && Math.abs(p.height - v.height) <= 1 && Math.abs(p.top - v.offsetTop) <= 1;",
+            )
+            .await;
+        browser.pinch_zoom(1.0).await;
         browser.close().await;
     });
 }

@@ -23,6 +23,8 @@ pub fn callback_reaches_the_crm_signed_and_attributed(stack: &Stack) {
             .expect("click the launcher");
         let phone = browser.widget("#lw-phone").await;
         phone.send_keys("8 (912) 345-67-89").await.expect("type the phone");
+        let shown = phone.prop("value").await.expect("the field's value");
+        assert_eq!(shown.as_deref(), Some("+7 (912) 345-67-89"), "laid out as typed for RU");
         browser.submit().await;
         let confirmation = browser.widget_text(".done").await;
         browser.screenshot(&stack.artifacts.join("callback-sent.png")).await;

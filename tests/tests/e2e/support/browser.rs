@@ -267,6 +267,18 @@ impl Session {
             .expect("Network.emulateNetworkConditions");
     }
 
+    /// Pinch-zooms the page as a visitor would: the visual viewport shrinks
+    /// while the layout viewport stays, as when an on-screen keyboard opens.
+    pub async fn pinch_zoom(&self, factor: f64) {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setPageScaleFactor",
+                params: serde_json::json!({ "pageScaleFactor": factor }),
+            })
+            .await
+            .expect("Emulation.setPageScaleFactor");
+    }
+
     /// Runs an async `script` (it calls its last argument when done).
     pub async fn run_async(&self, script: &str) -> serde_json::Value {
         self.client

@@ -1,0 +1,181 @@
+//! Formatting a phone number while the visitor types it, in the widget.
+//!
+//! libphonenumber's as-you-type formatter needs the whole metadata, which the
+//! widget cannot carry (it is most of the collector's size), so the widget
+//! formats only the countries below, whose national numbers have one length
+//! and one common layout, and leaves every other number as typed. The edge
+//! still judges every number with libphonenumber; a test checks that a
+//! formatted number normalises exactly as the raw one does.
+
+/// One country's written form: `#` takes a digit, anything else is shown
+/// between digits.
+struct Layout {
+    country: &'static str,
+    calling_code: &'static str,
+    /// Dialled before the national number at home (RU's 8, UA's 0).
+    trunk: Option<&'static str>,
+    national: &'static str,
+}
+
+const LAYOUTS: &[Layout] = &[
+    Layout {
+        country: "RU",
+        calling_code: "7",
+        trunk: Some("8"),
+        national: "(###) ###-##-##",
+    },
+    Layout {
+        country: "KZ",
+        calling_code: "7",
+        trunk: Some("8"),
+        national: "(###) ###-##-##",
+    },
+    Layout {
+        country: "BY",
+        calling_code: "375",
+        trunk: Some("80"),
+        national: "(##) ###-##-##",
+    },
+    Layout {
+        country: "UA",
+        calling_code: "380",
+        trunk: Some("0"),
+        national: "(##) ###-##-##",
+    },
+    Layout {
+        country: "UZ",
+        calling_code: "998",
+        trunk: None,
+        national: "## ###-##-##",
+    },
+    Layout {
+        country: "US",
+        calling_code: "1",
+        trunk: Some("1"),
+        national: "(###) ###-####",
+    },
+    Layout {
+        country: "CA",
+        calling_code: "1",
+        trunk: Some("1"),
+        national: "(###) ###-####",
+    },
+];
+
+/// `typed` laid out for `country` (ISO 3166 alpha-2): `8912345` in RU becomes
+/// `+7 (912) 345`. Anything it cannot place (another country's `+` code, a
+/// country without a layout, no digits) comes back unchanged; digits beyond
+/// the layout are kept at the end, so nothing typed is ever lost.
+pub fn format_as_typed(typed: &str, country: &str) -> String {
+    let Some(layout) = LAYOUTS.iter().find(|l| l.country.eq_ignore_ascii_case(country)) else {
+        return typed.to_owned();
+    };
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return typed.to_owned();
+    }
+    let international = typed.trim_start().starts_with('+');
+    let national_len = layout.national.matches('#').count();
+    let national = if international {
+        match digits.strip_prefix(layout.calling_code) {
+            Some(rest) => rest,
+            None if layout.calling_code.starts_with(digits.as_str()) => "",
+            None => return typed.to_owned(),
+        }
+    } else if let Some(rest) = layout.trunk.and_then(|t| digits.strip_prefix(t)) {
+        rest
+    } else if digits.len() > national_len && digits.starts_with(layout.calling_code) {
+        &digits[layout.calling_code.len()..]
+    } else {
+        &digits
+    };
+    let mut out = format!("+{} ", layout.calling_code);
+    let mut rest = national.chars().peekable();
+    for c in layout.national.chars() {
+        if rest.peek().is_none() {
+            break;
+        }
+        match c {
+            '#' => out.extend(rest.next()),
+            literal => out.push(literal),
+        }
+    }
+    let extra: String = rest.collect();
+    if !extra.is_empty() {
+        out.push(' ');
+        out.push_str(&extra);
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::phone::normalize;
+
+    #[test]
+    fn lays_out_what_is_typed_so_far() {
+        let cases = [
+            ("RU", "8", "+7"),
+            ("RU", "89", "+7 (9"),
+            ("RU", "8912", "+7 (912"),
+            ("RU", "89123", "+7 (912) 3"),
+            ("RU", "89123456789", "+7 (912) 345-67-89"),
+            ("RU", "+7 912 345 67 89", "+7 (912) 345-67-89"),
+            ("RU", "+7(912)3456789", "+7 (912) 345-67-89"),
+            ("RU", "9123456789", "+7 (912) 345-67-89"),
+            ("RU", "79123456789", "+7 (912) 345-67-89"),
+            ("RU", "+", "+"),
+            ("RU", "+7", "+7"),
+            ("RU", "+79123456789012", "+7 (912) 345-67-89 012"),
+            ("RU", "+44 20 7946 0958", "+44 20 7946 0958"),
+            ("ru", "8 (912) 345-67-8", "+7 (912) 345-67-8"),
+            ("BY", "80291234567", "+375 (29) 123-45-67"),
+            ("UA", "0501234567", "+380 (50) 123-45-67"),
+            ("US", "2015550123", "+1 (201) 555-0123"),
+            ("US", "1 201 555 0123", "+1 (201) 555-0123"),
+            ("DE", "030 123456", "030 123456"),
+            ("RU", "name", "name"),
+        ];
+        for (country, typed, want) in cases {
+            assert_eq!(format_as_typed(typed, country), want, "{country} {typed:?}");
+        }
+    }
+
+    /// Formatting never changes what the collector makes of a number.
+    #[test]
+    fn a_formatted_number_normalises_as_the_raw_one() {
+        let typed = [
+            ("RU", "89123456789"),
+            ("RU", "+7 912 345 67 89"),
+            ("RU", "9123456789"),
+            ("RU", "8 800 555 35 35"),
+            ("RU", "+79123456789012"),
+            ("RU", "8912345"),
+            ("KZ", "87011234567"),
+            ("BY", "80291234567"),
+            ("UA", "0501234567"),
+            ("UZ", "901234567"),
+            ("US", "2015550123"),
+            ("CA", "6135550123"),
+        ];
+        for (country, raw) in typed {
+            let formatted = format_as_typed(raw, country);
+            assert_eq!(
+                normalize(&formatted, country),
+                normalize(raw, country),
+                "{country} {raw:?} → {formatted:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_length_number_fills_its_layout_exactly() {
+        for layout in LAYOUTS {
+            let digits = "5".repeat(layout.national.matches('#').count());
+            let typed = format!("+{}{digits}", layout.calling_code);
+            let want = format!("+{} {}", layout.calling_code, layout.national.replace('#', "5"));
+            assert_eq!(format_as_typed(&typed, layout.country), want);
+        }
+    }
+}
