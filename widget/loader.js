@@ -6,8 +6,10 @@
   var s = d.currentScript, base = s.src.replace(/[^\/?#]*([?#].*)?$/, ''), site = s.getAttribute('data-site');
   var lw = w.leadwire = w.leadwire || function () { (lw.q = lw.q || []).push(arguments); };
   function boot() {
+    /* The wasm downloads (and compiles, streaming) while the glue is imported. */
+    var wasm = fetch(base + 'leadwire_bg.wasm');
     import(base + 'leadwire.js').then(function (m) {
-      return m.default({ module_or_path: base + 'leadwire_bg.wasm' }).then(function () { m.start(site, base, lw.q || []); });
+      return m.default({ module_or_path: wasm }).then(function () { m.start(site, base, lw.q || []); });
     })['catch'](function (e) { w.console && console.warn('leadwire: widget failed to load', e); });
   }
   function idle() { (w.requestIdleCallback || setTimeout)(boot); }

@@ -25,13 +25,19 @@ use crate::step::{step, Failure};
 const LOADER_BUDGET_GZIP: usize = 3 * 1024;
 const WIDGET_BUDGET_GZIP: usize = 40 * 1024;
 
-pub fn run() -> Result<(), Failure> {
+/// `page_only`: just the widget on the demo page, printed and not recorded
+/// (for trying a change to the widget; the full run is what BENCHMARKS.md keeps).
+pub fn run(page_only: bool) -> Result<(), Failure> {
     crate::setup::tools(true)?;
     // Every process started below runs in its own group: Ctrl-C must stop them.
     leadwire_tests::process::stop_all_on_ctrl_c();
     crate::build::all()?;
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
     let on_page = step("Measuring the widget on the demo page in headless Chromium", page::run)?;
+    if page_only {
+        print!("\n{}", page::report(&on_page));
+        return Ok(());
+    }
     let collected = step(
         "Measuring the collector: intake under load, delivery latency, backlog drain",
         collector_run,

@@ -19,9 +19,13 @@ const WASM_FEATURES: &[&str] = &[
 ];
 
 /// Static-asset headers: the widget is imported from other origins (CORS),
-/// and the loader stays short-cached so a deploy reaches every site quickly.
+/// a site's own monitoring may time it (Timing-Allow-Origin), and the loader
+/// stays short-cached so a deploy reaches every site quickly. Glue and wasm
+/// are revalidated on each view (a 265-byte 304): cached separately for a
+/// while, a deploy could pair new glue with old wasm.
 const ASSET_HEADERS: &str = "/*
   Access-Control-Allow-Origin: *
+  Timing-Allow-Origin: *
   X-Content-Type-Options: nosniff
 /w.js
   Cache-Control: public, max-age=300

@@ -18,7 +18,9 @@ commands:
                  127.0.0.1:8787, the demo site on 127.0.0.1:8080 and a demo CRM
                  receiver on 127.0.0.1:9000 (or your own endpoint with --webhook)
   test           install what is missing (Chromium too), build, run every test
-  bench          measure sizes and throughput; append the results to BENCHMARKS.md
+  bench [page]   measure sizes, the widget on the demo page (Chromium), intake and
+                 delivery; append the results to BENCHMARKS.md (`page`: only the
+                 widget on the page, printed, not recorded)
   build          build the widget into edge/public and the Worker
   attribute --url URL [--referrer R]   how a landing URL is attributed, and the rule (no --url: JSON lines on stdin)
   setup          only install the tools (add --browser for Chromium)";
@@ -29,7 +31,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::run(rest),
         Some("test") => test(),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(rest.iter().any(|a| a == "page")),
         Some("build") => setup::tools(false).and_then(|_| build::all()),
         Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")),
         Some("attribute") => attribute::run(rest),
