@@ -176,7 +176,7 @@ impl App {
             if target.closest(".close").ok().flatten().is_some() {
                 app.close();
             } else if let Some(tab) = target.closest("[data-mode]").ok().flatten() {
-                if let Some(mode) = tab.get_attribute("data-mode").and_then(|m| parse_mode(&m)) {
+                if let Some(mode) = tab.get_attribute("data-mode").and_then(|m| Mode::parse(&m)) {
                     app.switch(mode);
                 }
             } else if let Some(button) = target.closest("[data-messenger]").ok().flatten() {
@@ -248,7 +248,7 @@ impl App {
         if let Ok(tabs) = self.root.query_selector_all("[data-mode]") {
             for i in 0..tabs.length() {
                 if let Some(tab) = tabs.item(i).and_then(|t| t.dyn_into::<Element>().ok()) {
-                    let selected = tab.get_attribute("data-mode").and_then(|m| parse_mode(&m)) == Some(mode);
+                    let selected = tab.get_attribute("data-mode").and_then(|m| Mode::parse(&m)) == Some(mode);
                     let _ = tab.set_attribute("aria-selected", if selected { "true" } else { "false" });
                 }
             }
@@ -508,10 +508,6 @@ impl App {
     pub fn input(&self, selector: &str) -> Option<HtmlInputElement> {
         self.root.query_selector(selector).ok().flatten()?.dyn_into().ok()
     }
-}
-
-pub fn parse_mode(name: &str) -> Option<Mode> {
-    Mode::parse(name)
 }
 
 /// The theme as CSS custom properties on the host, in the constructed sheet

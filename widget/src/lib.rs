@@ -29,7 +29,8 @@ use std::rc::Rc;
 use lead::json::View;
 use wasm_bindgen::prelude::*;
 
-use app::{parse_mode, App};
+use app::App;
+use lead::widget::Mode;
 
 #[wasm_bindgen]
 pub fn start(site: String, base: String, queued: js_sys::Array) {
@@ -90,7 +91,7 @@ async fn next_task(window: &web_sys::Window) {
 fn run(app: &Rc<App>, handlers: &analytics::Handlers, call: &js_sys::Array) {
     let arg = |i| call.get(i);
     match call.get(0).as_string().as_deref() {
-        Some("open") => app.open(arg(1).as_string().and_then(|m| parse_mode(&m)), None),
+        Some("open") => app.open(arg(1).as_string().and_then(|m| Mode::parse(&m)), None),
         Some("close") => app.close(),
         Some("on") if arg(1).as_string().as_deref() == Some("lead") => {
             if let Ok(f) = arg(2).dyn_into::<js_sys::Function>() {

@@ -10,7 +10,8 @@ use lead::wire::LeadKind;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::app::{parse_mode, App};
+use crate::app::App;
+use lead::widget::Mode;
 
 pub fn listen(app: &Rc<App>) -> Option<EventListener> {
     let document = app.window.document()?;
@@ -21,7 +22,7 @@ pub fn listen(app: &Rc<App>) -> Option<EventListener> {
         };
         if let Some(opener) = target.closest("[data-leadwire]").ok().flatten() {
             event.prevent_default();
-            let mode = opener.get_attribute("data-leadwire").and_then(|m| parse_mode(&m));
+            let mode = opener.get_attribute("data-leadwire").and_then(|m| Mode::parse(&m));
             app.open(mode, opener.get_attribute("data-leadwire-product"));
         } else if app.config.widget.track_phone_clicks {
             if let Some(link) = target.closest("a[href^='tel:']").ok().flatten() {
