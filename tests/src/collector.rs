@@ -22,6 +22,9 @@ pub struct CollectorOptions {
     pub sweep_every: Option<Duration>,
 }
 
+/// How long a test query waits for workerd to release the database.
+pub const QUERY_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub struct Collector {
     sweeper: Option<Sweeper>,
     process: Guarded,
@@ -133,7 +136,24 @@ impl Collector {
     }
 
     /// Runs SQL on the local D1 and returns the result rows.
+    /// Runs `sql` on the local D1 through a second process. workerd may hold
+    /// the SQLite file's write lock at that moment (SQLITE_BUSY): the query is
+    /// then tried again, for up to [`QUERY_BUSY_TIMEOUT`].
     pub fn query(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
+        let mut last = String::new();
+        let answer = crate::wait::until("the local database to be free", QUERY_BUSY_TIMEOUT, || {
+            match self.query_once(sql) {
+                Err(e) if e.contains("SQLITE_BUSY") => {
+                    last = e;
+                    None
+                }
+                other => Some(other),
+            }
+        });
+        answer.unwrap_or_else(|timeout| Err(format!("{timeout}; last: {last}")))
+    }
+
+    fn query_once(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
         let persist = self.persist_to.to_string_lossy().into_owned();
         let out = wrangler(&self.wrangler_env)
             .args([
