@@ -3,6 +3,7 @@
 //! verify signatures, and a static server for the demo site. Every process
 //! started here is stopped when its guard drops, on every exit path.
 
+pub mod chromium;
 pub mod collector;
 pub mod paths;
 pub mod process;

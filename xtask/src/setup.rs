@@ -127,7 +127,9 @@ fn is_fresh(installed: &Path, wanted: &Path) -> bool {
 }
 
 fn chromium() -> Result<(), Failure> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+    if Path::new(leadwire_tests::chromium::CHROMIUM).exists()
+        && Path::new(leadwire_tests::chromium::CHROMEDRIVER).exists()
+    {
         return Ok(());
     }
     let command = format!("apt-get update && apt-get install -y {}", CHROMIUM_PACKAGES.join(" "));

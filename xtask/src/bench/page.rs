@@ -7,17 +7,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use leadwire_tests::chromium;
 use leadwire_tests::collector::{Collector, CollectorOptions};
 use leadwire_tests::paths::{repo_root, TempDir};
 use leadwire_tests::process::Guarded;
 use leadwire_tests::receiver::http_agent;
 use leadwire_tests::static_site::StaticSite;
-use leadwire_tests::wait::{free_port, port_in_use, until};
+use leadwire_tests::wait::{port_in_use, until};
 
 use crate::step::Failure;
 
@@ -27,23 +27,6 @@ const COLLECTOR_PORT: u16 = 8787;
 const SITE_PORT: u16 = 8080;
 const COLLECTOR: &str = "http://127.0.0.1:8787/";
 const PAGE: &str = "http://127.0.0.1:8080/";
-
-/// What `cargo xtask setup --browser` installs (Debian's packages).
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// The end-to-end tests' flags: no network of Chromium's own, one window size.
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,800",
-];
 
 /// Runs per variant; each cold run is a fresh browser profile (empty cache).
 const RUNS: usize = 10;
@@ -231,22 +214,9 @@ struct Driver {
 
 impl Driver {
     fn start(log: &Path) -> Result<Self, String> {
-        let port = free_port().map_err(|e| e.to_string())?;
-        let log = std::fs::File::create(log).map_err(|e| e.to_string())?;
-        let process = Guarded::spawn(
-            "chromedriver",
-            Command::new(CHROMEDRIVER)
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().map_err(|e| e.to_string())?)
-                .stderr(log),
-        )
-        .map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}; `cargo xtask setup --browser` installs it"))?;
-        until("chromedriver to listen", Duration::from_secs(20), || {
-            port_in_use(port).then_some(())
-        })?;
+        let (process, url) = chromium::start_driver(log)?;
         Ok(Driver {
-            url: format!("http://127.0.0.1:{port}"),
+            url,
             agent: http_agent(Duration::from_secs(120)),
             _process: process,
         })
@@ -282,11 +252,10 @@ impl Driver {
     /// A fresh Chromium with an empty profile, watching from the first script.
     fn browser(&self, cpu_slowdown: Option<f64>) -> Result<Browser<'_>, String> {
         let profile = TempDir::new("leadwire-bench-chromium").map_err(|e| e.to_string())?;
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let args = chromium::args(profile.path());
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": chromium::CHROMIUM,
                 "args": args,
                 "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false }
             },

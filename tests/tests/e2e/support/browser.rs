@@ -1,32 +1,14 @@
 //! Headless Debian Chromium driven over WebDriver (chromedriver + fantoccini).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use leadwire_tests::chromium;
 use leadwire_tests::paths::TempDir;
 use leadwire_tests::process::Guarded;
-use leadwire_tests::wait::{free_port, until};
-
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// Flags that keep Chromium from reaching for the network on its own.
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,800",
-];
 
 pub struct Driver {
     url: String,
@@ -35,33 +17,18 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(artifacts: &Path) -> Result<Self, String> {
-        let port = free_port().map_err(|e| e.to_string())?;
-        let log = std::fs::File::create(artifacts.join("chromedriver.log")).map_err(|e| e.to_string())?;
-        let process = Guarded::spawn(
-            "chromedriver",
-            Command::new(CHROMEDRIVER)
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().map_err(|e| e.to_string())?)
-                .stderr(log),
-        )
-        .map_err(|e| format!("cannot start {CHROMEDRIVER}: {e}; `cargo xtask test` installs it"))?;
-        let url = format!("http://127.0.0.1:{port}");
-        until("chromedriver to listen", Duration::from_secs(20), || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
-        })?;
+        let (process, url) = chromium::start_driver(&artifacts.join("chromedriver.log"))?;
         Ok(Driver { url, _process: process })
     }
 
     /// A fresh browser with an empty profile (no localStorage from earlier cases).
     pub async fn session(&self) -> Session {
         let profile = TempDir::new("leadwire-chromium").expect("temp dir for a profile");
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let args = chromium::args(profile.path());
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+            serde_json::json!({ "binary": chromium::CHROMIUM, "args": args }),
         );
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
