@@ -5,6 +5,9 @@
 //! visible height and offset go into a constructed stylesheet of their own
 //! as custom properties: no style attribute, so a strict CSP allows it.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, ShadowRoot, Window};
@@ -18,6 +21,9 @@ pub fn follow(window: &Window, root: &ShadowRoot) -> Option<[EventListener; 2]> 
     let sheets = js_sys::Array::from(&js_sys::Reflect::get(root, &"adoptedStyleSheets".into()).ok()?);
     sheets.push(&sheet);
     js_sys::Reflect::set(root, &"adoptedStyleSheets".into(), &sheets).ok()?;
+    // Scrolling while zoomed fires many events with the same sizes: the
+    // sheet (and the style recalculation it causes) changes only with them.
+    let shown = Rc::new(Cell::new(None));
     let update = {
         let viewport = JsValue::from(viewport.clone());
         move || {
@@ -26,11 +32,16 @@ pub fn follow(window: &Window, root: &ShadowRoot) -> Option<[EventListener; 2]> 
                     .ok()
                     .and_then(|v| v.as_f64())
                     .unwrap_or(0.0)
+                    .round() as i64
             };
+            let now = (number("height"), number("offsetTop"));
+            if shown.replace(Some(now)) == Some(now) {
+                return;
+            }
             let mut css = String::from(":host{--leadwire-vh:");
-            lead::json::push_int(&mut css, number("height").round() as i64);
+            lead::json::push_int(&mut css, now.0);
             css.push_str("px;--leadwire-vv-top:");
-            lead::json::push_int(&mut css, number("offsetTop").round() as i64);
+            lead::json::push_int(&mut css, now.1);
             css.push_str("px}");
             let _ = sheet.replace_sync(&css);
         }
