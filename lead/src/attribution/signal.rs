@@ -62,8 +62,26 @@ fn query(url: &str) -> &str {
 
 /// A utm parameter or click id: what a URL must keep to stay attributable.
 pub fn is_attribution_param(name: &str) -> bool {
-    UTM.iter().any(|u| u.param == name) || CLICK_IDS.iter().any(|c| c.param == name)
+    ATTRIBUTION_PARAMS.contains(&name)
 }
+
+/// The tables' parameter names alone, copied at compile time: the widget
+/// needs only these, and reading the tables at run time would ship their
+/// other columns (sources, the rules' descriptions) to every visitor.
+const ATTRIBUTION_PARAMS: [&str; UTM.len() + CLICK_IDS.len()] = {
+    let mut names = [""; UTM.len() + CLICK_IDS.len()];
+    let mut i = 0;
+    while i < UTM.len() {
+        names[i] = UTM[i].param;
+        i += 1;
+    }
+    let mut j = 0;
+    while j < CLICK_IDS.len() {
+        names[UTM.len() + j] = CLICK_IDS[j].param;
+        j += 1;
+    }
+    names
+};
 
 /// The host of an `http`, `https` or `android-app` URL (the app's package for
 /// the latter), without userinfo or port; `None` for anything else.
