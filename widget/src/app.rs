@@ -36,7 +36,7 @@ enum Place {
 pub struct App {
     pub window: Window,
     pub site: String,
-    pub config: PublicConfig,
+    pub config: Rc<PublicConfig>,
     pub words: Words,
     pub touches: Rc<TouchKeeper>,
     pub outbox: Rc<Outbox>,
@@ -68,7 +68,7 @@ impl App {
         let app = Self::build(
             window,
             site,
-            config,
+            Rc::new(config),
             touches,
             outbox,
             &host,
@@ -84,7 +84,7 @@ impl App {
         let app = Self::build(
             self.window.clone(),
             self.site.clone(),
-            self.config.clone(),
+            Rc::clone(&self.config),
             Rc::clone(&self.touches),
             Rc::clone(&self.outbox),
             host,
@@ -97,13 +97,13 @@ impl App {
     fn build(
         window: Window,
         site: String,
-        config: PublicConfig,
+        config: Rc<PublicConfig>,
         touches: Rc<TouchKeeper>,
         outbox: Rc<Outbox>,
         host: &Element,
         place: Place,
     ) -> Result<Rc<Self>, JsValue> {
-        let words = Words::choose(&window, config.widget.locale.as_deref(), &config.widget.strings);
+        let words = Words::choose(&window, config.widget.locale.as_deref(), Some(Rc::clone(&config)));
         let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
         adopt_style(&root, &theme_css(&config))?;
         let (first_mode, inline) = match place {

@@ -1,22 +1,21 @@
 //! The widget's words: built in for English and Russian, each overridable per
 //! language from the site's configuration (`[site.widget.strings.<lang>]`).
 
-use std::collections::BTreeMap;
+use std::rc::Rc;
 
+use lead::site::PublicConfig;
 use web_sys::Window;
 
 pub struct Words {
     pub lang: &'static str,
-    overrides: BTreeMap<String, String>,
+    /// Whose `widget.strings` override the built-in words (shared, not
+    /// copied: every inline form has its own `Words`).
+    config: Option<Rc<PublicConfig>>,
 }
 
 impl Words {
     /// The configured language, else the page's `<html lang>`, else the browser's.
-    pub fn choose(
-        window: &Window,
-        configured: Option<&str>,
-        overrides: &BTreeMap<String, BTreeMap<String, String>>,
-    ) -> Self {
+    pub fn choose(window: &Window, configured: Option<&str>, config: Option<Rc<PublicConfig>>) -> Self {
         let page_lang = window
             .document()
             .and_then(|d| d.document_element())
@@ -32,14 +31,15 @@ impl Words {
         } else {
             "en"
         };
-        Words {
-            lang,
-            overrides: overrides.get(lang).cloned().unwrap_or_default(),
-        }
+        Words { lang, config }
     }
 
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        if let Some(text) = self.overrides.get(key) {
+        let overridden = self
+            .config
+            .as_ref()
+            .and_then(|c| c.widget.strings.get(self.lang)?.get(key));
+        if let Some(text) = overridden {
             return text;
         }
         lead::widget::WORDS
