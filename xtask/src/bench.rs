@@ -6,6 +6,7 @@
 mod delivery;
 mod load;
 mod page;
+mod webdriver;
 
 use std::io::Write;
 use std::path::Path;

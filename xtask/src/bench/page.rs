@@ -11,14 +11,12 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use leadwire_tests::chromium;
 use leadwire_tests::collector::{Collector, CollectorOptions};
 use leadwire_tests::paths::{repo_root, TempDir};
-use leadwire_tests::process::Guarded;
-use leadwire_tests::receiver::http_agent;
 use leadwire_tests::static_site::StaticSite;
-use leadwire_tests::wait::{port_in_use, until};
+use leadwire_tests::wait::port_in_use;
 
+use super::webdriver::{Browser, Driver};
 use crate::step::Failure;
 
 /// The demo page names both: its snippet loads `w.js` from :8787, and :8080
@@ -180,14 +178,14 @@ fn measure(logs: &Path) -> Result<Vec<Variant>, String> {
     let (mut cold, mut warm, mut slow) = (Vec::new(), Vec::new(), Vec::new());
     // Unrecorded: the first Chromium start pays for the machine's cold file
     // cache (binary, fonts), which no visitor's page view does.
-    driver.browser(None)?.view(PAGE)?;
+    driver.browser(None, OBSERVE)?.view(PAGE)?;
     for _ in 0..RUNS {
-        let browser = driver.browser(None)?;
+        let browser = driver.browser(None, OBSERVE)?;
         cold.push(browser.view(PAGE)?);
         warm.push(browser.view(PAGE)?);
     }
     for _ in 0..SLOW_RUNS {
-        slow.push(driver.browser(Some(SLOW_CPU))?.view(PAGE)?);
+        slow.push(driver.browser(Some(SLOW_CPU), OBSERVE)?.view(PAGE)?);
     }
     Ok(vec![
         Variant {
@@ -205,142 +203,12 @@ fn measure(logs: &Path) -> Result<Vec<Variant>, String> {
     ])
 }
 
-/// chromedriver, spoken to over plain W3C WebDriver.
-struct Driver {
-    url: String,
-    agent: ureq::Agent,
-    _process: Guarded,
-}
-
-impl Driver {
-    fn start(log: &Path) -> Result<Self, String> {
-        let (process, url) = chromium::start_driver(log)?;
-        Ok(Driver {
-            url,
-            agent: http_agent(Duration::from_secs(120)),
-            _process: process,
-        })
-    }
-
-    /// The answer's `value`, or WebDriver's error message.
-    fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
-        let url = format!("{}{path}", self.url);
-        let answer = match (method, body) {
-            ("DELETE", _) => self.agent.delete(&url).call(),
-            (_, Some(body)) => self
-                .agent
-                .post(&url)
-                .header("content-type", "application/json")
-                .send(body.to_string()),
-            _ => self.agent.get(&url).call(),
-        };
-        let mut answer = answer.map_err(|e| format!("{method} {path}: {e}"))?;
-        let ok = answer.status().is_success();
-        let text = answer.body_mut().read_to_string().map_err(|e| e.to_string())?;
-        let value = serde_json::from_str::<Value>(&text)
-            .map_err(|e| format!("{method} {path}: not JSON ({e}): {text}"))?
-            .get_mut("value")
-            .map(Value::take)
-            .unwrap_or(Value::Null);
-        if ok {
-            Ok(value)
-        } else {
-            Err(format!("{method} {path}: {}", value.get("message").unwrap_or(&value)))
-        }
-    }
-
-    /// A fresh Chromium with an empty profile, watching from the first script.
-    fn browser(&self, cpu_slowdown: Option<f64>) -> Result<Browser<'_>, String> {
-        let profile = TempDir::new("leadwire-bench-chromium").map_err(|e| e.to_string())?;
-        let args = chromium::args(profile.path());
-        let capabilities = json!({ "capabilities": { "alwaysMatch": {
-            "goog:chromeOptions": {
-                "binary": chromium::CHROMIUM,
-                "args": args,
-                "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false }
-            },
-            "goog:loggingPrefs": { "performance": "ALL" }
-        }}});
-        let session = self.send("POST", "/session", Some(&capabilities))?;
-        let id = session
-            .get("sessionId")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("chromedriver gave no session: {session}"))?;
-        let browser = Browser {
-            driver: self,
-            session: format!("/session/{id}"),
-            _profile: profile,
-        };
-        if let Some(rate) = cpu_slowdown {
-            browser.devtools("Emulation.setCPUThrottlingRate", json!({ "rate": rate }))?;
-        }
-        browser.devtools("Page.addScriptToEvaluateOnNewDocument", json!({ "source": OBSERVE }))?;
-        Ok(browser)
-    }
-}
-
-/// One browser session; closed (and its profile removed) when dropped.
-struct Browser<'a> {
-    driver: &'a Driver,
-    session: String,
-    _profile: TempDir,
-}
-
-impl Drop for Browser<'_> {
-    fn drop(&mut self) {
-        let _ = self.driver.send("DELETE", &self.session, None);
-    }
-}
-
 impl Browser<'_> {
-    fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        self.driver
-            .send("POST", &format!("{}{path}", self.session), Some(&body))
-    }
-
-    /// A DevTools command, through chromedriver's passage to it.
-    fn devtools(&self, command: &str, params: Value) -> Result<Value, String> {
-        self.post("/goog/cdp/execute", json!({ "cmd": command, "params": params }))
-    }
-
-    fn script(&self, script: &str) -> Result<Value, String> {
-        self.post("/execute/sync", json!({ "script": script, "args": [] }))
-    }
-
-    /// Polls `script` until it returns something other than null.
-    fn wait_for(&self, what: &str, timeout: Duration, script: &str) -> Result<Value, String> {
-        let mut last_error = None;
-        let waited = until(what, timeout, || match self.script(script) {
-            Ok(Value::Null) => None,
-            Ok(value) => Some(value),
-            Err(e) => {
-                last_error = Some(e);
-                None
-            }
-        });
-        waited.map_err(|e| match last_error {
-            Some(last) => format!("{e} (last error: {last})"),
-            None => e,
-        })
-    }
-
     /// Waits until `ms` of page time have passed since `since` (page time).
     fn watch(&self, since: f64, ms: f64) -> Result<(), String> {
         let script = format!("return performance.now() >= {} ? true : null", since + ms);
         self.wait_for("the page to run on", Duration::from_secs(60), &script)
             .map(drop)
-    }
-
-    /// Chromium's network events since the last call.
-    fn network_log(&self) -> Result<Vec<Value>, String> {
-        let entries = self.post("/se/log", json!({ "type": "performance" }))?;
-        Ok(entries
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| serde_json::from_str::<Value>(e.get("message")?.as_str()?).ok())
-            .filter_map(|mut m| m.get_mut("message").map(Value::take))
-            .collect())
     }
 
     /// A real (trusted) click, as a visitor's, at the centre of the launcher.
