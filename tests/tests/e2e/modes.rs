@@ -154,24 +154,8 @@ pub fn page_buttons_open_a_mode_with_the_product(stack: &Stack) {
     );
 }
 
-/// `selector` inside the first inline form's shadow root, waited for.
-async fn inline(browser: &Session, selector: &str) -> fantoccini::elements::Element {
-    let deadline = tokio::time::Instant::now() + crate::support::browser::WIDGET_TIMEOUT;
-    loop {
-        if let Ok(host) = browser.client.find(Locator::Css("[data-leadwire-inline]")).await {
-            if let Ok(root) = host.shadow_root().await {
-                if let Ok(element) = root.find(Locator::Css(selector)).await {
-                    return element;
-                }
-            }
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{selector} did not appear in the inline form"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
+/// The first inline form's host element in the page.
+const INLINE: &str = "[data-leadwire-inline]";
 
 pub fn inline_form_in_the_page_reaches_the_crm_with_its_product(stack: &Stack) {
     let case = Uuid::new_v4().simple().to_string();
@@ -180,14 +164,16 @@ pub fn inline_form_in_the_page_reaches_the_crm_with_its_product(stack: &Stack) {
         browser
             .goto(&format!("{}product.html?case={case}", stack.site.url))
             .await;
-        inline(&browser, "#lw-phone")
+        browser
+            .in_shadow(INLINE, "#lw-phone")
             .await
             .send_keys("8 912 345 67 89")
             .await
             .expect("type the phone");
-        if let Ok(consent) = inline(&browser, "#lw-consent").await.is_selected().await {
+        if let Ok(consent) = browser.in_shadow(INLINE, "#lw-consent").await.is_selected().await {
             if !consent {
-                inline(&browser, "#lw-consent")
+                browser
+                    .in_shadow(INLINE, "#lw-consent")
                     .await
                     .click()
                     .await
@@ -196,8 +182,14 @@ pub fn inline_form_in_the_page_reaches_the_crm_with_its_product(stack: &Stack) {
         }
         browser.human_pace().await;
         browser.screenshot(&stack.artifacts.join("inline-form.png")).await;
-        inline(&browser, ".submit").await.click().await.expect("submit");
-        let done = inline(&browser, ".done:not([hidden])")
+        browser
+            .in_shadow(INLINE, ".submit")
+            .await
+            .click()
+            .await
+            .expect("submit");
+        let done = browser
+            .in_shadow(INLINE, ".done:not([hidden])")
             .await
             .text()
             .await

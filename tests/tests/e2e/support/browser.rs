@@ -60,21 +60,31 @@ impl Session {
 
     /// Waits for `selector` inside the widget's shadow root.
     pub async fn widget(&self, selector: &str) -> Element {
+        self.in_shadow("leadwire-widget", selector).await
+    }
+
+    pub async fn try_widget(&self, selector: &str) -> Option<Element> {
+        self.try_in_shadow("leadwire-widget", selector).await
+    }
+
+    /// Waits for `selector` inside the shadow root of the first `host` element
+    /// (the widget's own, or an inline form's in the page).
+    pub async fn in_shadow(&self, host: &str, selector: &str) -> Element {
         let deadline = tokio::time::Instant::now() + WIDGET_TIMEOUT;
         loop {
-            if let Some(element) = self.try_widget(selector).await {
+            if let Some(element) = self.try_in_shadow(host, selector).await {
                 return element;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "{selector} did not appear in the widget within {WIDGET_TIMEOUT:?}"
+                "{selector} did not appear in {host} within {WIDGET_TIMEOUT:?}"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
-    pub async fn try_widget(&self, selector: &str) -> Option<Element> {
-        let host = self.client.find(Locator::Css("leadwire-widget")).await.ok()?;
+    pub async fn try_in_shadow(&self, host: &str, selector: &str) -> Option<Element> {
+        let host = self.client.find(Locator::Css(host)).await.ok()?;
         host.shadow_root().await.ok()?.find(Locator::Css(selector)).await.ok()
     }
 
