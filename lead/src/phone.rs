@@ -1,16 +1,21 @@
 //! Phone numbers to E.164, judged the way libphonenumber judges them.
 //!
-//! Two steps. First our own leniency: the digits plus the punctuation people
-//! type (spaces, brackets, dashes, dots, slashes), a leading `+`, and `00` read
-//! as the international prefix whatever the country. Then libphonenumber's
-//! metadata, through the `rlibphonenumber` port built with `regex-lite`: the
-//! calling code, the trunk prefix (RU's `8`, GB's `0`), `7 912…` without the
-//! `+`, the region's own international prefix (RU `810`, US `011`), and the
-//! lengths and number ranges of every region. The crate was chosen by its wasm
-//! size, first-use cost and CPU per number in the Worker: see BENCHMARKS.md.
+//! libphonenumber, through the `rlibphonenumber` port built with `regex-lite`,
+//! reads the number as people type or paste it: punctuation in any script,
+//! full-width digits and `＋`, a doubled `++`, a `tel:` URI (RFC 3966, with
+//! its `;ext=`), an extension after `доб.`, `ext.`, `x` or `#`, the calling
+//! code, the trunk prefix (RU's `8`, GB's `0`), `7 912…` without the `+`, the
+//! region's own international prefix (RU `810`, US `011`), and the lengths and
+//! number ranges of every region. By hand, only what it does not do: `00` read
+//! as the international prefix whatever the country, and letters refused
+//! anywhere but in an extension's name (it would dial them as a vanity
+//! number). The crate was chosen by its wasm size, first-use cost and CPU per
+//! number in the Worker: see BENCHMARKS.md.
 //!
 //! The metadata is loaded on first use, once per isolate (13–20 ms in V8), and
 //! each region's patterns are compiled the first time a number needs them.
+
+use std::borrow::Cow;
 
 use rlibphonenumber::{
     NumberLengthType, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, Region, ValidationError,
@@ -29,7 +34,7 @@ pub struct Country {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneError {
     Empty,
-    /// Letters or other characters that no phone number contains.
+    /// Letters outside an extension's name, or characters no phone number contains.
     BadCharacters,
     TooShort,
     TooLong,
@@ -55,7 +60,9 @@ impl PhoneError {
     pub fn message(self) -> &'static str {
         match self {
             PhoneError::Empty => "Enter a phone number.",
-            PhoneError::BadCharacters => "A phone number has only digits, spaces, brackets, dashes and a leading +.",
+            PhoneError::BadCharacters => {
+                "A phone number has only digits, spaces, brackets, dashes, a leading + and an extension (ext. 12)."
+            }
             PhoneError::TooShort => "This phone number is too short.",
             PhoneError::TooLong => "This phone number is too long.",
             PhoneError::InvalidNumber => "This number does not exist: check the code and the digits.",
@@ -87,58 +94,109 @@ pub fn warm<'a>(countries: impl IntoIterator<Item = &'a str>) {
     }
 }
 
-/// Normalises a number as typed (`8 (912) 345-67-89`, `+7 912…`, `00 44…`)
-/// to E.164 (`+79123456789`), reading national numbers in `default_country`.
-pub fn normalize(raw: &str, default_country: &str) -> Result<String, PhoneError> {
+/// A number the collector accepted: the line in E.164 and, when one was given,
+/// the extension to ask for once through (its digits only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    pub e164: String,
+    pub extension: Option<String>,
+}
+
+/// Normalises a number as typed or pasted (`8 (912) 345-67-89`, `+7 912…`,
+/// `00 44…`, `tel:+7…`, `+7 912… доб. 12`) to E.164 (`+79123456789`) and its
+/// extension, reading national numbers in `default_country`.
+pub fn normalize(raw: &str, default_country: &str) -> Result<Phone, PhoneError> {
     let home = country(default_country).ok_or(PhoneError::UnknownCountry)?;
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
+    let text = raw.trim();
+    if text.is_empty() {
         return Err(PhoneError::Empty);
     }
-    let (international, digits) = digits_of(trimmed)?;
-    if digits.is_empty() {
-        return Err(PhoneError::Empty);
-    }
-    // libphonenumber knows only each region's own prefix (RU's is 810); people type 00 anywhere.
-    let number = if international {
-        format!("+{digits}")
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        format!("+{rest}")
-    } else {
-        digits
-    };
     let util = &*PHONE_NUMBER_UTIL;
-    let parsed = util.parse(&number, Some(home.region)).map_err(parse_error)?;
+    let parsed = util
+        .parse(international_00(text), Some(home.region))
+        .map_err(|e| parse_error(e, text))?;
+    // The crate keeps an extension's digits as written (`１２`); a CRM dials ASCII.
+    let extension = parsed
+        .extension
+        .as_deref()
+        .map(|e| util.normalize_digits_only(e))
+        .filter(|e| !e.is_empty());
+    if !letters_only_name_the_extension(text, extension.as_deref()) {
+        return Err(PhoneError::BadCharacters);
+    }
     if util.is_valid_number(&parsed) {
-        Ok(util.format(&parsed, PhoneNumberFormat::E164).into_owned())
+        Ok(Phone {
+            e164: util.format(&parsed, PhoneNumberFormat::E164).into_owned(),
+            extension,
+        })
     } else {
         Err(why_invalid(&parsed))
     }
 }
 
-/// Splits off a leading `+` and keeps the digits, refusing anything that is
-/// not punctuation people put in phone numbers (libphonenumber would also
-/// read letters as a vanity number and `ext 5` as an extension).
-fn digits_of(s: &str) -> Result<(bool, String), PhoneError> {
-    let international = s.starts_with('+');
-    let body = if international { &s[1..] } else { s };
-    let mut digits = String::with_capacity(body.len());
-    for ch in body.chars() {
-        match ch {
-            '0'..='9' => digits.push(ch),
-            ' ' | '\u{a0}' | '-' | '.' | '(' | ')' | '/' => {}
-            _ => return Err(PhoneError::BadCharacters),
+/// `00` read as the international prefix whatever the country: libphonenumber
+/// knows only each region's own (RU's is 810), and people type 00 anywhere.
+/// A `+` before the first digit, or a first digit other than 0, leaves the text as it is.
+fn international_00(text: &str) -> Cow<'_, str> {
+    let mut first_zero = None;
+    for (at, ch) in text.char_indices() {
+        if matches!(ch, '+' | '\u{ff0b}') {
+            break;
+        }
+        match (digit(ch), first_zero) {
+            (None, _) => {}
+            (Some('0'), None) => first_zero = Some(at),
+            (Some('0'), Some(start)) => {
+                let rest = &text[at + ch.len_utf8()..];
+                if rest.chars().any(|c| digit(c).is_some()) {
+                    return Cow::Owned(format!("{}+{rest}", &text[..start]));
+                }
+                break;
+            }
+            (Some(_), _) => break,
         }
     }
-    Ok((international, digits))
+    Cow::Borrowed(text)
 }
 
-fn parse_error(e: ParseError) -> PhoneError {
+/// Letters are refused in the number itself, which libphonenumber would not
+/// do: it reads three or more as a vanity number (`8 800 FLOWERS`, or `OOO`
+/// typed for `000`, a wrong number that looks right) and drops fewer. They may
+/// only name an extension (`доб. 12`, `ext. 123`, `x123`), so after the first
+/// letter come the extension's digits and no others. A `tel:` URI (RFC 3966)
+/// is checked up to its parameters (`;ext=`, `;phone-context=`), which the
+/// crate reads.
+fn letters_only_name_the_extension(text: &str, extension: Option<&str>) -> bool {
+    let number = match text.get(..4).filter(|scheme| scheme.eq_ignore_ascii_case("tel:")) {
+        Some(_) => text[4..].split(';').next().unwrap_or_default(),
+        None => text,
+    };
+    match number.find(char::is_alphabetic) {
+        None => true,
+        Some(at) => extension.is_some_and(|ext| PHONE_NUMBER_UTIL.normalize_digits_only(&number[at..]) == ext),
+    }
+}
+
+/// The decimal digit `ch` writes, in any script (`7`, full-width `７`), as ASCII.
+fn digit(ch: char) -> Option<char> {
+    PHONE_NUMBER_UTIL
+        .normalize_digits_only(ch.encode_utf8(&mut [0; 4]))
+        .chars()
+        .next()
+}
+
+fn parse_error(e: ParseError, text: &str) -> PhoneError {
     match e {
         ParseError::InvalidCountryCode => PhoneError::UnknownCallingCode,
-        // The input is digits only by now, so "not a number" means too few of them.
-        ParseError::NotANumber(_) | ParseError::TooShortAfterIdd | ParseError::TooShortNsn => PhoneError::TooShort,
+        ParseError::TooShortAfterIdd | ParseError::TooShortNsn => PhoneError::TooShort,
         ParseError::TooLongNsn => PhoneError::TooLong,
+        // Not read as a number: a lone `+` or bracket is nothing typed yet, a
+        // lone digit too little; anything else has characters no number has.
+        ParseError::NotANumber(_) => match PHONE_NUMBER_UTIL.normalize_digits_only(text).len() {
+            0 if !text.chars().any(char::is_alphanumeric) => PhoneError::Empty,
+            1 => PhoneError::TooShort,
+            _ => PhoneError::BadCharacters,
+        },
     }
 }
 

@@ -82,6 +82,47 @@ mod tests {
         );
     }
 
+    /// A lead's event as we send it: our webhook id, a Cyrillic body. The
+    /// expected value is computed outside this crate (Python's `hmac` over
+    /// `id.timestamp.body`), and the reference library signs it the same.
+    #[test]
+    fn a_lead_event_signs_to_a_known_value() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let id = webhook_id(&uuid::Uuid::from_u128(0x6f1c8a52_4a8e_4b7e_9a57_0c1d2e3f4a5b), "crm");
+        let body = r#"{"type":"lead.created","data":{"name":"Анна"}}"#.as_bytes();
+        let ours = WebhookSecret::parse(secret)
+            .expect("valid secret")
+            .sign(&id, 1_764_000_000, body);
+        assert_eq!(ours, "v1,PHiJvzAECqgrkTf1B1XuY1JLGBIzcISlqdHN/+bKozk=");
+        let reference = standardwebhooks::Webhook::new(secret).expect("reference parses the secret");
+        assert_eq!(reference.sign(&id, 1_764_000_000, body).ok(), Some(ours));
+    }
+
+    /// The reference signs without a clock: compare on keys of both extreme
+    /// lengths, empty and large bodies, old and negative timestamps.
+    #[test]
+    fn the_reference_library_signs_as_we_do() {
+        let key = |len: u8| format!("whsec_{}", BASE64.encode((0..len).collect::<Vec<u8>>()));
+        let large = "ж".repeat(40_000);
+        let cases: &[(String, &str, i64, &[u8])] = &[
+            (key(24), "msg_1", 0, b""),
+            (key(64), "lead_0_backup", -1, b"{}"),
+            (key(32), MSG_ID, i64::MAX, PAYLOAD.as_bytes()),
+            (SECRET.into(), "a.b.c", TIMESTAMP, large.as_bytes()),
+        ];
+        for (secret, id, timestamp, body) in cases {
+            let ours = WebhookSecret::parse(secret)
+                .expect("valid secret")
+                .sign(id, *timestamp, body);
+            let reference = standardwebhooks::Webhook::new(secret).expect("reference parses the secret");
+            assert_eq!(
+                reference.sign(id, *timestamp, body).ok(),
+                Some(ours),
+                "{secret} {id} {timestamp}"
+            );
+        }
+    }
+
     #[test]
     fn the_reference_library_verifies_our_signature() {
         let secret = WebhookSecret::parse(SECRET).expect("valid secret");
@@ -118,11 +159,26 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "WebhookSecret(***)");
     }
 
+    /// Stable: however the lead's id was written when it arrived, every
+    /// attempt at a destination carries the same `webhook-id`.
     #[test]
     fn webhook_ids_are_stable_per_lead_and_destination() {
+        let want = "lead_6f1c8a524a8e4b7e9a570c1d2e3f4a5b_crm";
+        for written in [
+            "6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b",
+            "6F1C8A52-4A8E-4B7E-9A57-0C1D2E3F4A5B",
+            "6f1c8a524a8e4b7e9a570c1d2e3f4a5b",
+            "urn:uuid:6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b",
+        ] {
+            let id = uuid::Uuid::parse_str(written).expect("a uuid");
+            assert_eq!(webhook_id(&id, "crm"), want, "{written}");
+        }
         let id = uuid::Uuid::from_u128(0x6f1c8a52_4a8e_4b7e_9a57_0c1d2e3f4a5b);
-        assert_eq!(webhook_id(&id, "crm"), webhook_id(&id, "crm"));
-        assert_ne!(webhook_id(&id, "crm"), webhook_id(&id, "backup"));
-        assert_eq!(webhook_id(&id, "crm"), "lead_6f1c8a524a8e4b7e9a570c1d2e3f4a5b_crm");
+        let other = uuid::Uuid::from_u128(0x6f1c8a52_4a8e_4b7e_9a57_0c1d2e3f4a5c);
+        assert_eq!(
+            webhook_id(&id, "backup"),
+            "lead_6f1c8a524a8e4b7e9a570c1d2e3f4a5b_backup"
+        );
+        assert_eq!(webhook_id(&other, "crm"), "lead_6f1c8a524a8e4b7e9a570c1d2e3f4a5c_crm");
     }
 }

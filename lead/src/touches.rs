@@ -12,15 +12,18 @@
 //!   visit never overwrites it, nor does a page reached from the same site.
 //! * A **visit** ends after [`TouchRules::visit_timeout_ms`] without a page
 //!   view (30 minutes). Inside a visit only a tagged page view (utm tags or a
-//!   click id: an ad clicked in the same session) is a new touch; a bare
-//!   referrer mid-visit is not, since it is most often a payment page or a
-//!   login coming back (GA's "referral exclusion" problem). A tagged page view
-//!   does not start a new visit (GA4 sessions do not split on campaigns).
+//!   click id: an ad clicked in the same session) or an arrival from a search
+//!   engine (a search click, as sourcebuster.js and last-click attribution
+//!   count it) is a new touch; any other referrer mid-visit is not, since it
+//!   is most often a payment page or a login coming back (GA's "referral
+//!   exclusion" problem; the sign-in and payment pages on search engines'
+//!   domains are rows of their own in the host table). Neither starts a new
+//!   visit (GA4 sessions do not split on campaigns).
 //! * Everything is forgotten [`TouchRules::expiry_ms`] (180 days by default)
 //!   after the last page view, as an analytics cookie refreshed on each visit.
 //!
-//! Only [`crate::attribution::signal`] is used here, not the host tables, so
-//! the widget stays small; the collector classifies what it receives.
+//! Only [`crate::attribution::signal`] is used here, not the full host table,
+//! so the widget stays small; the collector classifies what it receives.
 
 use crate::attribution::signal::{arrival, bounded_url, Arrival};
 use crate::json::{int, member, object, Read, View};
@@ -129,8 +132,8 @@ impl Default for TouchRules {
 ///   cleared mid-visit) is kept as the first touch but is not a source.
 /// * A clock that went backwards (`now_ms` before `last_seen_ms`) continues
 ///   the visit rather than starting one.
-/// * A tagged page view is a new touch even when it repeats the last one (a
-///   bookmarked ad link is a new arrival from that ad).
+/// * A tagged page view or a search click is a new touch even when it repeats
+///   the last one (a bookmarked ad link is a new arrival from that ad).
 /// * Stored URLs are cut with [`bounded_url`], keeping the tags.
 pub fn record_page_view(
     stored: Option<StoredTouches>,
@@ -155,7 +158,7 @@ pub fn record_page_view(
     });
     let Some(mut kept) = live else {
         let first = touch();
-        let carries_source = matches!(arrived, Arrival::Tagged | Arrival::Referred);
+        let carries_source = matches!(arrived, Arrival::Tagged | Arrival::Searched | Arrival::Referred);
         return StoredTouches {
             touches: Touches {
                 last: carries_source.then(|| first.clone()),
@@ -171,7 +174,7 @@ pub fn record_page_view(
         kept.touches.visits = Some(kept.touches.visits.unwrap_or(1).max(1).saturating_add(1));
     }
     let new_touch = match arrived {
-        Arrival::Tagged => true,
+        Arrival::Tagged | Arrival::Searched => true,
         Arrival::Referred => new_visit,
         Arrival::Internal | Arrival::Direct => false,
     };

@@ -4,38 +4,17 @@
 //! them. Page and touch data are only trimmed to their limits: attribution is
 //! best effort and never costs a lead. What each kind needs and may carry is
 //! one table (`kinds.rs`); the widget's extras (custom fields, slot, consent,
-//! transcript, messenger click) are checked against the site in `widget.rs`.
+//! transcript, messenger click) are checked against the site in `extras.rs`.
 
+mod extras;
 mod kinds;
-mod widget;
 
 use crate::attribution::{attribute, bounded_url};
+use crate::limits::{self, truncate};
 use crate::phone;
 use crate::site::Site;
 use crate::wire::{Contact, FieldError, Lead, Page, Submission, Touch, Touches, WIRE_VERSION};
 use kinds::{rules, Needs};
-
-/// Longest value kept, in characters, per field.
-pub mod limits {
-    pub const NAME: usize = 200;
-    pub const EMAIL: usize = 254;
-    pub const PHONE_AS_TYPED: usize = 64;
-    pub const MESSAGE: usize = 5_000;
-    pub const URL: usize = 2_048;
-    pub const TITLE: usize = 300;
-    pub const PRODUCT: usize = 200;
-    /// A custom text field's answer.
-    pub const FIELD_TEXT: usize = 1_000;
-    /// The consent text the visitor saw.
-    pub const CONSENT: usize = 2_000;
-    pub const TRANSCRIPT_TURNS: usize = 50;
-    /// One chat turn's text.
-    pub const TURN: usize = 2_000;
-    /// A messenger click's ref code, in ASCII letters and digits.
-    pub const REF_CODE: std::ops::RangeInclusive<usize> = 4..=16;
-    /// Whole request body, in bytes.
-    pub const BODY_BYTES: usize = 32 * 1024;
-}
 
 /// Validates and normalises a submission for `site`, stamping it `received_at_ms`.
 pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lead, Vec<FieldError>> {
@@ -58,11 +37,11 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
     let now = jiff::Timestamp::from_millisecond(received_at_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let contact = contact(&sub, site, rules.contact.needs(&site.widget.form), &mut errors);
     let message = optional_text(sub.message.as_deref(), "message", limits::MESSAGE, &mut errors);
-    let fields = widget::custom_fields(&sub.fields, &site.widget, &rules, &mut errors);
-    let slot = widget::slot(sub.slot, site.hours.as_ref(), &rules, now, &mut errors);
-    let consent = widget::consent(sub.consent.as_ref(), &site.widget, &rules, &mut errors);
-    let transcript = widget::transcript(&sub.transcript, &rules, &mut errors);
-    let messenger = widget::messenger(sub.messenger.as_ref(), &site.widget, &rules, &mut errors);
+    let fields = extras::custom_fields(&sub.fields, &site.widget, &rules, &mut errors);
+    let slot = extras::slot(sub.slot, site.hours.as_ref(), &rules, now, &mut errors);
+    let consent = extras::consent(sub.consent.as_ref(), &site.widget, &rules, &mut errors);
+    let transcript = extras::transcript(&sub.transcript, &rules, &mut errors);
+    let messenger = extras::messenger(sub.messenger.as_ref(), &site.widget, &rules, &mut errors);
     let page = Page {
         url: truncate(&sub.page.url, limits::URL),
         title: sub.page.title.as_deref().map(|t| truncate(t, limits::TITLE)),
@@ -92,13 +71,13 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
         message,
         page,
         received_at,
-        product: widget::product(sub.product.as_deref()),
+        product: extras::product(sub.product.as_deref()),
         fields,
         slot,
         consent,
         transcript,
         messenger,
-        locale: widget::locale(sub.locale.as_deref()),
+        locale: extras::locale(sub.locale.as_deref()),
     })
 }
 
@@ -124,7 +103,7 @@ fn contact(sub: &Submission, site: &Site, needs: Needs, errors: &mut Vec<FieldEr
             None
         }
         Some(p) => match phone::normalize(p, &site.default_country) {
-            Ok(e164) => Some(e164),
+            Ok(phone) => Some(phone),
             Err(e) => {
                 errors.push(FieldError::new("contact.phone", e.code(), e.message()));
                 None
@@ -155,7 +134,16 @@ fn contact(sub: &Submission, site: &Site, needs: Needs, errors: &mut Vec<FieldEr
     if needs.name && raw.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         errors.push(FieldError::new("contact.name", "required", "Enter your name."));
     }
-    Contact { phone, name, email }
+    let (phone, extension) = match phone {
+        Some(phone::Phone { e164, extension }) => (Some(e164), extension),
+        None => (None, None),
+    };
+    Contact {
+        phone,
+        extension,
+        name,
+        email,
+    }
 }
 
 /// Trims; empty is absent; over the limit is an error.
@@ -193,14 +181,6 @@ fn bounded_touch(t: &Touch) -> Touch {
         url: bounded_url(&t.url),
         referrer: t.referrer.as_deref().map(bounded_url),
         at: t.at,
-    }
-}
-
-/// Cuts to at most `max` characters, on a character boundary.
-pub fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((cut, _)) => s[..cut].to_owned(),
-        None => s.to_owned(),
     }
 }
 
@@ -253,6 +233,24 @@ mod tests {
         assert_eq!(lead.attribution.deciding.channel, Channel::PaidSearch);
         assert_eq!(lead.attribution.deciding.campaign.as_deref(), Some("spring"));
         assert_eq!(lead.received_at, "2025-11-23T12:00:00Z");
+    }
+
+    /// A pasted number keeps its extension, in its own field beside the E.164.
+    #[test]
+    fn a_pasted_phone_keeps_its_extension() {
+        let cases: &[(&str, (&str, Option<&str>))] = &[
+            ("+7 912 345 67 89 доб. 12", ("+79123456789", Some("12"))),
+            ("+79123456789 ext. 123", ("+79123456789", Some("123"))),
+            ("tel:+79123456789;ext=7", ("+79123456789", Some("7"))),
+            ("tel:+79123456789", ("+79123456789", None)),
+            ("++79123456789", ("+79123456789", None)),
+            ("＋７９１２３４５６７８９", ("+79123456789", None)),
+        ];
+        for (typed, (phone, extension)) in cases {
+            let lead = validate(submission(LeadKind::Callback, Some(typed), None), &site(), NOON).expect(typed);
+            let got = (lead.contact.phone.as_deref(), lead.contact.extension.as_deref());
+            assert_eq!(got, (Some(*phone), *extension), "{typed:?}");
+        }
     }
 
     #[test]
@@ -339,12 +337,5 @@ mod tests {
             Some("https://demo.example/?utm_source=vk&utm_medium=cpc")
         );
         assert_eq!(lead.attribution.deciding.channel, Channel::PaidSocial);
-    }
-
-    #[test]
-    fn truncate_respects_characters() {
-        assert_eq!(truncate("привет", 3), "при");
-        assert_eq!(truncate("hi", 3), "hi");
-        assert_eq!(truncate("", 0), "");
     }
 }

@@ -50,6 +50,15 @@ pub enum Mode {
     Chat,
 }
 
+// As in the config and in `data-leadwire`.
+crate::wire_names::wire_names! {
+    Mode {
+        Callback => "callback",
+        Form => "form",
+        Chat => "chat",
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
@@ -188,15 +197,13 @@ pub enum Messenger {
     Phone,
 }
 
-impl Messenger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Messenger::Whatsapp => "whatsapp",
-            Messenger::Telegram => "telegram",
-            Messenger::Viber => "viber",
-            Messenger::Vk => "vk",
-            Messenger::Phone => "phone",
-        }
+crate::wire_names::wire_names! {
+    Messenger {
+        Whatsapp => "whatsapp",
+        Telegram => "telegram",
+        Viber => "viber",
+        Vk => "vk",
+        Phone => "phone",
     }
 }
 

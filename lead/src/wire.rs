@@ -38,15 +38,13 @@ pub enum LeadKind {
     PhoneClick,
 }
 
-impl LeadKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeadKind::Callback => "callback",
-            LeadKind::Form => "form",
-            LeadKind::Chat => "chat",
-            LeadKind::MessengerClick => "messenger_click",
-            LeadKind::PhoneClick => "phone_click",
-        }
+crate::wire_names::wire_names! {
+    LeadKind {
+        Callback => "callback",
+        Form => "form",
+        Chat => "chat",
+        MessengerClick => "messenger_click",
+        PhoneClick => "phone_click",
     }
 }
 
@@ -216,9 +214,13 @@ pub struct Touches {
 }
 
 /// Contact details after validation: the phone is in E.164.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub phone: Option<String>,
+    /// The phone's extension, digits only (`12` from `+7 912 345-67-89 доб. 12`), to ask for once through.
+    /// Added after the first release: defaulted, so stored leads still load.
+    #[serde(default)]
+    pub extension: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
 }
@@ -376,7 +378,35 @@ mod tests {
             "received_at":"2026-11-23T15:59:47.681Z"}"#;
         let lead: Lead = serde_json::from_str(stored).expect("an old stored lead loads");
         assert_eq!(lead.attribution.deciding.source.as_deref(), Some("yandex"));
+        assert_eq!(lead.contact.extension, None);
         assert!(lead.attribution.deciding.click_ids.is_empty());
+    }
+
+    /// Every contact key is written on every lead, the extension too (`null` when there is none).
+    #[test]
+    fn a_contact_writes_every_key() {
+        let cases: &[(Option<&str>, serde_json::Value)] = &[
+            (
+                None,
+                serde_json::json!({"phone": "+79123456789", "extension": null, "name": null, "email": null}),
+            ),
+            (
+                Some("12"),
+                serde_json::json!({"phone": "+79123456789", "extension": "12", "name": null, "email": null}),
+            ),
+        ];
+        for (extension, want) in cases {
+            let contact = Contact {
+                phone: Some("+79123456789".into()),
+                extension: extension.map(Into::into),
+                ..Contact::default()
+            };
+            assert_eq!(serde_json::to_value(&contact).expect("serialises"), *want);
+            assert_eq!(
+                serde_json::from_value::<Contact>(want.clone()).expect("reads back"),
+                contact
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use super::rules::every_row;
 use super::*;
+use crate::limits;
 
 const SHOP: &str = "https://shop.example/";
 const NOON: i64 = 1_763_899_200_000; // 2025-11-23T12:00:00Z
@@ -194,6 +195,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ("", "https://user.livejournal.com/123.html", "", "organic_social livejournal/social"),
     ("", "https://pikabu.ru/story/1", "", "organic_social pikabu/social"),
     ("", "https://rutube.ru/video/1/", "", "organic_social rutube/social"),
+    // Sign-in and payment pages on a search engine's domain are referrals, not search.
+    ("", "https://accounts.google.com/", "", "referral accounts.google.com/referral"),
+    ("", "https://pay.google.com/gp/w/home", "", "referral pay.google.com/referral"),
+    ("", "https://passport.yandex.ru/auth", "", "referral passport.yandex.ru/referral"),
+    ("", "https://oauth.yandex.com/authorize", "", "referral oauth.yandex.com/referral"),
+    ("", "https://pay.yandex.ru/", "", "referral pay.yandex.ru/referral"),
     // Search engines, with the query where the referrer carries it.
     ("", "https://www.google.com/", "", "organic_search google/organic"),
     ("", "https://www.google.co.uk/search?q=sofa+bed", "", "organic_search google/organic term=sofa bed"),
@@ -333,6 +340,31 @@ fn every_case_classifies_as_specified() {
     assert!(CASES.len() >= 150, "the table is the specification: keep it complete");
 }
 
+/// The widget's search-click test ([`signal::is_search_engine`]) carries only
+/// part of the host table: it must agree with the classifier on every case's
+/// referrer and on hosts made from every row's pattern.
+#[test]
+fn the_widget_tells_a_search_engine_as_the_classifier_does() {
+    let mut referrers: Vec<String> = CASES.iter().map(|(_, r, _, _)| r.to_string()).collect();
+    for row in rules::HOSTS {
+        let pattern = row.pattern;
+        referrers.extend(match pattern.strip_suffix(".*") {
+            _ if pattern.starts_with("android-app://") => vec![format!("{pattern}/")],
+            Some(brand) => vec![
+                format!("https://{brand}.com/"),
+                format!("https://x.{brand}.co.uk/"),
+                format!("https://{brand}.evil.com/"),
+            ],
+            None => vec![format!("https://{pattern}/"), format!("https://x.{pattern}./")],
+        });
+    }
+    for referrer in &referrers {
+        let known = referrer::Referrer::read(Some(referrer)).known();
+        let by_classifier = known.is_some_and(|(_, row)| row.category == rules::Category::Search);
+        assert_eq!(signal::is_search_engine(referrer), by_classifier, "{referrer}");
+    }
+}
+
 #[test]
 fn every_rule_row_is_exercised_by_a_case() {
     let seen: BTreeSet<RowId> = CASES.iter().flat_map(|(l, r, e, _)| run(l, r, e).1).collect();
@@ -435,7 +467,7 @@ fn absurd_input_is_attributed_within_limits() {
         );
         let within = |v: &Option<String>, max: usize| v.as_ref().is_none_or(|v| v.chars().count() <= max);
         for value in [&got.source, &got.medium, &got.campaign, &got.term, &got.content] {
-            assert!(within(value, limits::VALUE), "{value:?}");
+            assert!(within(value, limits::ATTRIBUTION_VALUE), "{value:?}");
         }
         assert!(got.click_ids.values().all(|v| v.chars().count() <= limits::CLICK_ID));
         assert!(within(&got.landing_page, limits::URL) && within(&got.referrer, limits::URL));
@@ -560,7 +592,7 @@ fn nasty_combinations_never_panic() {
         let short = |v: &Option<String>, max: usize| v.as_ref().is_none_or(|v| v.chars().count() <= max);
         [&c.source, &c.medium, &c.campaign, &c.term, &c.content]
             .into_iter()
-            .all(|v| short(v, limits::VALUE))
+            .all(|v| short(v, limits::ATTRIBUTION_VALUE))
             && short(&c.landing_page, limits::URL)
             && short(&c.referrer, limits::URL)
     };

@@ -18,7 +18,7 @@
 //! channel group does, with Yandex Metrica's paid mediums and messengers. All
 //! rules are tables in [`rules`], each row naming the convention it follows;
 //! [`explain`] says which rows decided. Classification never fails: absurd
-//! input gives the best attribution it allows, every value cut to [`limits`].
+//! input gives the best attribution it allows, every value cut to [`crate::limits`].
 
 mod classify;
 mod referrer;
@@ -33,18 +33,6 @@ use serde::{Deserialize, Serialize};
 use crate::wire::{Page, Touch, Touches};
 pub use rules::RowId;
 pub use signal::bounded_url;
-
-/// Longest value kept, in characters.
-pub mod limits {
-    /// Each of source, medium, campaign, term and content.
-    pub const VALUE: usize = 200;
-    /// Each click id: long enough for any platform's, cut rather than refused.
-    pub const CLICK_ID: usize = 500;
-    /// Landing page and referrer, as every URL in a lead.
-    pub const URL: usize = crate::validate::limits::URL;
-    /// The path kept when an over-long URL is cut down to its tags.
-    pub const PATH: usize = 512;
-}
 
 /// Marketing channel, after GA4's default channel group plus Yandex Metrica's groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,24 +52,24 @@ pub enum Channel {
     Unassigned,
 }
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::PaidSearch => "paid_search",
-            Channel::OrganicSearch => "organic_search",
-            Channel::PaidSocial => "paid_social",
-            Channel::OrganicSocial => "organic_social",
-            Channel::Email => "email",
-            Channel::Referral => "referral",
-            Channel::Display => "display",
-            Channel::Affiliate => "affiliate",
-            Channel::Messenger => "messenger",
-            Channel::Direct => "direct",
-            Channel::Internal => "internal",
-            Channel::Unassigned => "unassigned",
-        }
+crate::wire_names::wire_names! {
+    Channel {
+        PaidSearch => "paid_search",
+        OrganicSearch => "organic_search",
+        PaidSocial => "paid_social",
+        OrganicSocial => "organic_social",
+        Email => "email",
+        Referral => "referral",
+        Display => "display",
+        Affiliate => "affiliate",
+        Messenger => "messenger",
+        Direct => "direct",
+        Internal => "internal",
+        Unassigned => "unassigned",
     }
+}
 
+impl Channel {
     /// Direct and internal arrivals are not sources: they never decide over one.
     pub fn is_source(self) -> bool {
         !matches!(self, Channel::Direct | Channel::Internal)

@@ -3,10 +3,9 @@
 
 use url::Url;
 
-use super::limits;
 use super::rules::{Host, HOSTS};
-use super::signal::{bounded_url, within};
-use crate::validate::truncate;
+use super::signal::{bounded_url, host_matches};
+use crate::limits::{self, truncate};
 
 pub(super) enum Referrer {
     Absent,
@@ -63,7 +62,7 @@ impl Referrer {
         row.query.iter().find_map(|param| {
             url.query_pairs()
                 .find(|(name, value)| name == param && !value.trim().is_empty())
-                .map(|(_, value)| truncate(value.trim(), limits::VALUE))
+                .map(|(_, value)| truncate(value.trim(), limits::ATTRIBUTION_VALUE))
         })
     }
 }
@@ -101,7 +100,7 @@ pub(super) fn display_host(host: &str) -> String {
     } else {
         host.to_owned()
     };
-    truncate(&host, limits::VALUE)
+    truncate(&host, limits::ATTRIBUTION_VALUE)
 }
 
 /// The first row matching a web host, or an app's package when `app`.
@@ -110,32 +109,4 @@ pub(super) fn lookup_host(host: &str, app: bool) -> Option<(usize, &'static Host
         .iter()
         .enumerate()
         .find(|(_, row)| host_matches(host, app, row.pattern))
-}
-
-/// `domain` matches it and its subdomains; `brand.*` matches the brand under
-/// a one-label suffix (google.de) or a short second level (google.co.uk,
-/// google.com.tr), and their subdomains, but not google.evil.com;
-/// `android-app://package` matches that app only.
-fn host_matches(host: &str, app: bool, pattern: &str) -> bool {
-    if let Some(package) = pattern.strip_prefix("android-app://") {
-        return app && host == package;
-    }
-    if app {
-        return false;
-    }
-    let Some(brand) = pattern.strip_suffix(".*") else {
-        return within(host, pattern);
-    };
-    (1..=2).any(|labels| {
-        let mut cut = host.len();
-        for _ in 0..labels {
-            match host[..cut].rfind('.') {
-                Some(dot) => cut = dot,
-                None => return false,
-            }
-        }
-        let (name, suffix) = (&host[..cut], &host[cut + 1..]);
-        let short_second_level = labels == 1 || suffix.split('.').next().is_some_and(|l| l.len() <= 3);
-        short_second_level && within(name, brand)
-    })
 }

@@ -16,6 +16,9 @@ pub enum Category {
     Social,
     Messenger,
     Webmail,
+    /// A sign-in or payment page on a search engine's domain: it sends the
+    /// visitor back to the site, so it is a referral, not a search.
+    Account,
 }
 
 impl Category {
@@ -26,6 +29,7 @@ impl Category {
             Category::Social => "social",
             Category::Messenger => "messenger",
             Category::Webmail => "email",
+            Category::Account => "referral",
         }
     }
 
@@ -35,6 +39,7 @@ impl Category {
             Category::Social => "a social network",
             Category::Messenger => "a messenger",
             Category::Webmail => "webmail",
+            Category::Account => "a sign-in or payment page",
         }
     }
 }
@@ -136,6 +141,8 @@ const GA4_SOCIAL: &str = "GA4 social sources";
 const METRICA_SOCIAL: &str = "Yandex Metrica: Social networks";
 const ORGANIC: &str = "sourcebuster.js organic list; GA4 search sources";
 const APP: &str = "Android app referrer";
+const ACCOUNT: &str =
+    "a sign-in or payment page coming back: GA4 reports it as a referral (its referral exclusion problem)";
 
 const fn host(pattern: &'static str, source: &'static str, category: Category, follows: &'static str) -> Host {
     Host {
@@ -154,6 +161,16 @@ const fn mail(pattern: &'static str) -> Host {
         category: Category::Webmail,
         query: &[],
         follows: WEBMAIL,
+    }
+}
+
+const fn account(pattern: &'static str) -> Host {
+    Host {
+        pattern,
+        source: None,
+        category: Category::Account,
+        query: &[],
+        follows: ACCOUNT,
     }
 }
 
@@ -237,6 +254,12 @@ pub const HOSTS: &[Host] = &[
     host("livejournal.com", "livejournal", Social, METRICA_SOCIAL),
     host("pikabu.ru", "pikabu", Social, METRICA_SOCIAL),
     host("rutube.ru", "rutube", Social, "Yandex Metrica: video sites, counted as social here"),
+
+    account("accounts.google.com"),
+    account("pay.google.com"),
+    account("passport.yandex.*"),
+    account("oauth.yandex.*"),
+    account("pay.yandex.*"),
 
     search("google.*", "google", &["q"], ORGANIC),
     search("android-app://com.google.android.googlequicksearchbox", "google", &[], APP),

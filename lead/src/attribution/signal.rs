@@ -1,20 +1,22 @@
 //! What a page view says about how the visitor arrived, read from the raw
-//! strings without a URL parser or the host tables: the widget runs this on
-//! every page view and ships it to the browser, so it stays small. The
-//! collector classifies the touches it keeps with the full rules.
+//! strings without a URL parser and with only the few columns of the tables
+//! it needs: the widget runs this on every page view and ships it to the
+//! browser, so it stays small. The collector classifies the touches it keeps
+//! with the full rules.
 
 use url::form_urlencoded;
 
-use super::limits;
-use super::rules::{CLICK_IDS, UTM};
-use crate::validate::truncate;
+use super::rules::{Category, CLICK_IDS, HOSTS, UTM};
+use crate::limits::{self, truncate};
 
 /// How a page view arrived, as far as keeping touches is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arrival {
     /// The landing URL carries utm tags or a click id: an ad or campaign click.
     Tagged,
-    /// From another site (or app), untagged.
+    /// From a search engine's results (or app), untagged: a search click.
+    Searched,
+    /// From any other site (or app), untagged.
     Referred,
     /// From a page of the same site: a step inside the visit.
     Internal,
@@ -38,8 +40,133 @@ pub fn arrival(url: &str, referrer: Option<&str>, site_host: &str) -> Arrival {
     };
     if same_site(from, site) {
         Arrival::Internal
+    } else if referrer.is_some_and(is_search_engine) {
+        Arrival::Searched
     } else {
         Arrival::Referred
+    }
+}
+
+/// True when the collector takes this referrer for a search engine: the
+/// first row of the host table that matches it is a search row.
+pub fn is_search_engine(referrer: &str) -> bool {
+    let Some(from) = host(referrer) else {
+        return false;
+    };
+    let app = referrer
+        .trim()
+        .get(.."android-app://".len())
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("android-app://"));
+    let from = site_key(from);
+    SEARCH_ROWS
+        .iter()
+        .find(|(pattern, _)| host_matches(&from, app, pattern))
+        .is_some_and(|(_, search)| *search)
+}
+
+/// `domain` matches it and its subdomains; `brand.*` matches the brand under
+/// a one-label suffix (google.de) or a short second level (google.co.uk,
+/// google.com.tr), and their subdomains, but not google.evil.com;
+/// `android-app://package` matches that app only. `host` is lower case.
+pub fn host_matches(host: &str, app: bool, pattern: &str) -> bool {
+    if let Some(package) = pattern.strip_prefix("android-app://") {
+        return app && host == package;
+    }
+    if app {
+        return false;
+    }
+    let Some(brand) = pattern.strip_suffix(".*") else {
+        return within(host, pattern);
+    };
+    (1..=2).any(|labels| {
+        let mut cut = host.len();
+        for _ in 0..labels {
+            match host[..cut].rfind('.') {
+                Some(dot) => cut = dot,
+                None => return false,
+            }
+        }
+        let (name, suffix) = (&host[..cut], &host[cut + 1..]);
+        let short_second_level = labels == 1 || suffix.split('.').next().is_some_and(|l| l.len() <= 3);
+        short_second_level && within(name, brand)
+    })
+}
+
+/// The host table's rows that tell a search click, in table order, as
+/// (pattern, is a search engine): every search row, and every row before one
+/// that may match the same hosts (mail.google.com is webmail, not Google
+/// search), so the first match is the collector's. Copied at compile time,
+/// as [`ATTRIBUTION_PARAMS`] are, so the rest of the table stays out of the widget.
+const SEARCH_ROWS: [(&str, bool); search_rows_needed()] = {
+    let mut rows = [("", false); search_rows_needed()];
+    let (mut i, mut kept) = (0, 0);
+    while i < HOSTS.len() {
+        if tells_search(i) {
+            rows[kept] = (HOSTS[i].pattern, is_search(i));
+            kept += 1;
+        }
+        i += 1;
+    }
+    rows
+};
+
+const fn is_search(row: usize) -> bool {
+    matches!(HOSTS[row].category, Category::Search)
+}
+
+/// A search row, or a row before a search row whose hosts it may share.
+const fn tells_search(row: usize) -> bool {
+    if is_search(row) {
+        return true;
+    }
+    let pattern = HOSTS[row].pattern.as_bytes();
+    let mut later = row + 1;
+    while later < HOSTS.len() {
+        let engine = HOSTS[later].pattern.as_bytes();
+        if is_search(later) && (has_labels(pattern, engine) || has_labels(engine, pattern)) {
+            return true;
+        }
+        later += 1;
+    }
+    false
+}
+
+const fn search_rows_needed() -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < HOSTS.len() {
+        if tells_search(i) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// True when `b`'s labels appear whole in `a` ("mail.google.com" has
+/// "google"), a trailing `.*` ignored: the patterns may then match one host.
+const fn has_labels(a: &[u8], b: &[u8]) -> bool {
+    let (a_len, b_len) = (without_wildcard(a), without_wildcard(b));
+    let mut start = 0;
+    while start + b_len <= a_len {
+        let bounded = (start == 0 || a[start - 1] == b'.') && (start + b_len == a_len || a[start + b_len] == b'.');
+        let mut i = 0;
+        while bounded && i < b_len && a[start + i] == b[i] {
+            i += 1;
+        }
+        if bounded && i == b_len {
+            return true;
+        }
+        start += 1;
+    }
+    false
+}
+
+const fn without_wildcard(pattern: &[u8]) -> usize {
+    let n = pattern.len();
+    if n >= 2 && pattern[n - 2] == b'.' && pattern[n - 1] == b'*' {
+        n - 2
+    } else {
+        n
     }
 }
 
@@ -127,7 +254,7 @@ pub fn within(host: &str, domain: &str) -> bool {
 }
 
 /// A URL cut to [`limits::URL`] characters. An over-long URL keeps its
-/// address (path cut to [`limits::PATH`]) and only its utm parameters and
+/// address (path cut to [`limits::URL_PATH`]) and only its utm parameters and
 /// click ids, so an ad click survives a 10 KB query; the rest is lost.
 pub fn bounded_url(raw: &str) -> String {
     let raw = raw.trim();
@@ -143,7 +270,7 @@ pub fn bounded_url(raw: &str) -> String {
         return truncate(raw, limits::URL);
     }
     let address = raw.split(['?', '#']).next().unwrap_or_default();
-    truncate(&format!("{}?{kept}", truncate(address, limits::PATH)), limits::URL)
+    truncate(&format!("{}?{kept}", truncate(address, limits::URL_PATH)), limits::URL)
 }
 
 #[cfg(test)]
@@ -164,7 +291,70 @@ mod tests {
             ("https://s.example/?utm_source=%20", None, "s.example", Direct),
             ("https://s.example/?UTM_SOURCE=x", None, "s.example", Direct),
             ("https://s.example/#?utm_source=x", None, "s.example", Direct),
-            ("https://s.example/", Some("https://google.com/"), "s.example", Referred),
+            (
+                "https://s.example/",
+                Some("https://partner.example/"),
+                "s.example",
+                Referred,
+            ),
+            ("https://s.example/", Some("https://google.com/"), "s.example", Searched),
+            (
+                "https://s.example/",
+                Some("https://WWW.Google.CO.UK./search?q=x"),
+                "s.example",
+                Searched,
+            ),
+            ("https://s.example/", Some("https://yandex.ru/"), "s.example", Searched),
+            ("https://s.example/", Some("https://ya.ru/"), "s.example", Searched),
+            (
+                "https://s.example/",
+                Some("android-app://com.google.android.googlequicksearchbox/"),
+                "s.example",
+                Searched,
+            ),
+            (
+                "https://s.example/",
+                Some("https://www.bing.com/"),
+                "s.example",
+                Searched,
+            ),
+            (
+                "https://s.example/",
+                Some("https://mail.google.com/"),
+                "s.example",
+                Referred,
+            ),
+            (
+                "https://s.example/",
+                Some("https://zen.yandex.ru/"),
+                "s.example",
+                Referred,
+            ),
+            (
+                "https://s.example/",
+                Some("https://accounts.google.com/"),
+                "s.example",
+                Referred,
+            ),
+            (
+                "https://s.example/",
+                Some("https://passport.yandex.ru/"),
+                "s.example",
+                Referred,
+            ),
+            (
+                "https://s.example/",
+                Some("https://google.evil.com/"),
+                "s.example",
+                Referred,
+            ),
+            ("https://google.com/", Some("https://www.google.com/"), "", Internal),
+            (
+                "https://s.example/?utm_source=x",
+                Some("https://yandex.ru/"),
+                "s.example",
+                Tagged,
+            ),
             (
                 "https://s.example/",
                 Some("android-app://org.telegram.messenger/"),
@@ -226,7 +416,7 @@ mod tests {
         let long_path = format!("https://s.example/{noise}?utm_source=vk");
         assert_eq!(
             bounded_url(&long_path).chars().count(),
-            limits::PATH + "?utm_source=vk".len()
+            limits::URL_PATH + "?utm_source=vk".len()
         );
         let untagged = format!("https://s.example/{noise}");
         assert_eq!(bounded_url(&untagged).chars().count(), limits::URL);

@@ -8,10 +8,9 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 
 use super::classify::{Origin, Trail, Value};
-use super::limits;
 use super::rules::{RowId, UtmField, CLICK_IDS, UTM};
 use super::signal;
-use crate::validate::truncate;
+use crate::limits::{self, truncate};
 
 /// The landing URL's utm tags and click ids.
 #[derive(Default)]
@@ -51,7 +50,7 @@ impl Tags {
             }
             if let Some((index, utm)) = UTM.iter().enumerate().find(|(_, u)| name == u.param) {
                 tags.any_utm = true;
-                let value = truncate(value.trim(), limits::VALUE);
+                let value = truncate(value.trim(), limits::ATTRIBUTION_VALUE);
                 let slot = match utm.field {
                     UtmField::Source => &mut tags.source,
                     UtmField::Medium => &mut tags.medium,
@@ -178,11 +177,14 @@ fn openstat(raw: &str, trail: &mut Trail) -> Option<Openstat> {
         let text = String::from_utf8(bytes).ok().filter(|t| t.contains(';'))?;
         (text, "openstat_base64")
     };
-    trail.fallback(how, format!("_openstat = {}", truncate(&text, limits::VALUE)));
+    trail.fallback(
+        how,
+        format!("_openstat = {}", truncate(&text, limits::ATTRIBUTION_VALUE)),
+    );
     let mut parts = text.split(';').map(|p| {
         Some(p.trim())
             .filter(|p| !p.is_empty())
-            .map(|p| truncate(p, limits::VALUE))
+            .map(|p| truncate(p, limits::ATTRIBUTION_VALUE))
     });
     Some(Openstat {
         service: parts.next().flatten(),

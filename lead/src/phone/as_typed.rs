@@ -64,23 +64,50 @@ const LAYOUTS: &[Layout] = &[
 
 /// `typed` laid out for `country` (ISO 3166 alpha-2): `8912345` in RU becomes
 /// `+7 (912) 345`. Anything it cannot place (another country's `+` code, a
-/// country without a layout, no digits) comes back unchanged; digits beyond
-/// the layout are kept at the end, so nothing typed is ever lost.
+/// country without a layout, no digits, full-width digits) comes back
+/// unchanged; digits beyond the layout are kept at the end, so nothing typed
+/// is ever lost. What follows the number (an extension: ` доб. 12`, `x123`)
+/// is kept as typed, and a space after a whole number stays for it. A pasted
+/// `tel:` link loses its scheme, or, with parameters (`;ext=12`), is left as
+/// pasted for the collector to read.
 pub fn format_as_typed(typed: &str, country: &str) -> String {
     let Some(layout) = LAYOUTS.iter().find(|l| l.country.eq_ignore_ascii_case(country)) else {
         return typed.to_owned();
     };
-    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
-    if digits.is_empty() {
+    let trimmed = typed.trim_start();
+    let number = match trimmed.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") && trimmed.contains(';') => return typed.to_owned(),
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => &trimmed[4..],
+        _ => typed,
+    };
+    let end = number
+        .find(|c: char| !(c.is_ascii_digit() || c.is_whitespace() || "+()-./".contains(c)))
+        .unwrap_or(number.len());
+    let (head, tail) = number.split_at(end);
+    let Some((mut out, whole)) = lay_out(head, layout) else {
         return typed.to_owned();
+    };
+    if head.ends_with(char::is_whitespace) && (whole || !tail.is_empty()) {
+        out.push(' ');
     }
-    let international = typed.trim_start().starts_with('+');
+    out.push_str(tail);
+    out
+}
+
+/// The number in `head` in `layout`, and whether it fills it; `None` when it
+/// has no digits or another country's `+` code.
+fn lay_out(head: &str, layout: &Layout) -> Option<(String, bool)> {
+    let digits: String = head.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let international = head.trim_start().starts_with('+');
     let national_len = layout.national.matches('#').count();
     let national = if international {
         match digits.strip_prefix(layout.calling_code) {
             Some(rest) => rest,
             None if layout.calling_code.starts_with(digits.as_str()) => "",
-            None => return typed.to_owned(),
+            None => return None,
         }
     } else if let Some(rest) = layout.trunk.and_then(|t| digits.strip_prefix(t)) {
         rest
@@ -105,7 +132,7 @@ pub fn format_as_typed(typed: &str, country: &str) -> String {
         out.push(' ');
         out.push_str(&extra);
     }
-    out.trim_end().to_owned()
+    Some((out.trim_end().to_owned(), national.len() >= national_len))
 }
 
 #[cfg(test)]
@@ -136,6 +163,32 @@ mod tests {
             ("US", "1 201 555 0123", "+1 (201) 555-0123"),
             ("DE", "030 123456", "030 123456"),
             ("RU", "name", "name"),
+            ("RU", "8 912 ", "+7 (912"),
+            ("RU", "tel:+79123456789", "+7 (912) 345-67-89"),
+            ("RU", "++79123456789", "+7 (912) 345-67-89"),
+            ("RU", "＋７９１２３４５６７８９", "＋７９１２３４５６７８９"),
+        ];
+        for (country, typed, want) in cases {
+            assert_eq!(format_as_typed(typed, country), want, "{country} {typed:?}");
+        }
+    }
+
+    /// An extension and what names it are kept as typed (the digits used to
+    /// join the number's and the collector refused it), a space after a whole
+    /// number stays for one, and a `tel:` link is laid out only without parameters.
+    #[test]
+    fn lays_out_pasted_numbers_and_keeps_their_extension() {
+        let cases = [
+            ("RU", "+7 912 345 67 89 доб. 12", "+7 (912) 345-67-89 доб. 12"),
+            ("RU", "+79123456789 ext. 123", "+7 (912) 345-67-89 ext. 123"),
+            ("RU", "+79123456789x123", "+7 (912) 345-67-89x123"),
+            ("RU", "+7 912 345 67 89, 12", "+7 (912) 345-67-89, 12"),
+            ("RU", "+7 (912) 345-67-89 ", "+7 (912) 345-67-89 "),
+            ("RU", "+7 (912) 345-67-89 д", "+7 (912) 345-67-89 д"),
+            ("RU", "+7 (912) 345-67-89 доб. ", "+7 (912) 345-67-89 доб. "),
+            ("RU", "tel:+442079460958", "tel:+442079460958"),
+            ("RU", "tel:+79123456789;ext=12", "tel:+79123456789;ext=12"),
+            ("US", "(212) 555-0123 ext. 7", "+1 (212) 555-0123 ext. 7"),
         ];
         for (country, typed, want) in cases {
             assert_eq!(format_as_typed(typed, country), want, "{country} {typed:?}");
@@ -158,6 +211,16 @@ mod tests {
             ("UZ", "901234567"),
             ("US", "2015550123"),
             ("CA", "6135550123"),
+            ("RU", "+7 912 345 67 89 доб. 12"),
+            ("RU", "+79123456789 ext. 123"),
+            ("RU", "+79123456789x123"),
+            ("RU", "8 912 345 67 89, 12"),
+            ("RU", "tel:+79123456789"),
+            ("RU", "tel:+442079460958"),
+            ("RU", "tel:+79123456789;ext=12"),
+            ("RU", "++79123456789"),
+            ("RU", "＋７９１２３４５６７８９"),
+            ("US", "(212) 555-0123 ext. 7"),
         ];
         for (country, raw) in typed {
             let formatted = format_as_typed(raw, country);

@@ -41,7 +41,6 @@ fn normalises_as_typed() {
         ("+7 912 345 67", "RU", Err(PhoneError::TooShort)),
         ("+7 912 345 67 89 1", "RU", Err(PhoneError::TooLong)),
         ("call me", "RU", Err(PhoneError::BadCharacters)),
-        ("8 912 345 67 89 ext 5", "RU", Err(PhoneError::BadCharacters)),
         ("+7 912 +345 67 89", "RU", Err(PhoneError::BadCharacters)),
         ("+1234", "RU", Err(PhoneError::TooShort)),
         ("+1234567890123456", "RU", Err(PhoneError::TooLong)),
@@ -52,8 +51,64 @@ fn normalises_as_typed() {
         ("9123456789", "001", Err(PhoneError::UnknownCountry)),
     ];
     for (raw, country, want) in cases {
-        let got = normalize(raw, country);
+        let got = normalize(raw, country).map(|p| p.e164);
         assert_eq!(got.as_deref().map_err(|e| *e), *want, "{raw:?} in {country}");
+    }
+}
+
+/// What libphonenumber reads and people paste: from a `tel:` link, with an
+/// extension, with the `+` doubled, in full-width digits. The extension comes
+/// back on its own, as ASCII digits.
+#[test]
+fn reads_numbers_as_people_paste_them() {
+    let cases: &[(&str, &str, (&str, Option<&str>))] = &[
+        ("tel:+79123456789", "RU", ("+79123456789", None)),
+        ("TEL:+79123456789", "RU", ("+79123456789", None)),
+        ("tel:8-912-345-67-89", "RU", ("+79123456789", None)),
+        ("tel:+7-912-345-67-89;ext=12", "RU", ("+79123456789", Some("12"))),
+        ("tel:9123456789;phone-context=+7", "US", ("+79123456789", None)),
+        ("tel:0044 20 7946 0958", "RU", ("+442079460958", None)),
+        ("+7 912 345 67 89 доб. 12", "RU", ("+79123456789", Some("12"))),
+        ("8 (912) 345-67-89 доб 12", "RU", ("+79123456789", Some("12"))),
+        ("+7 912 345 67 89 доб. 12#", "RU", ("+79123456789", Some("12"))),
+        ("+79123456789 ext. 123", "RU", ("+79123456789", Some("123"))),
+        ("8 912 345 67 89 ext 5", "RU", ("+79123456789", Some("5"))),
+        ("+79123456789 x123", "RU", ("+79123456789", Some("123"))),
+        ("(212) 555-0123 ext. 7", "US", ("+12125550123", Some("7"))),
+        ("+1 212 555 0123 #45", "US", ("+12125550123", Some("45"))),
+        ("0044 20 7946 0958 ext. 3", "RU", ("+442079460958", Some("3"))),
+        ("++79123456789", "RU", ("+79123456789", None)),
+        ("++7 912 345 67 89", "RU", ("+79123456789", None)),
+        ("＋７９１２３４５６７８９", "RU", ("+79123456789", None)),
+        ("８ (９１２) ３４５-６７-８９", "RU", ("+79123456789", None)),
+        ("００４４ ２０ ７９４６ ０９５８", "RU", ("+442079460958", None)),
+        ("+7 912 345 67 89 доб. １２", "RU", ("+79123456789", Some("12"))),
+    ];
+    for (raw, country, (e164, extension)) in cases {
+        let want = Phone {
+            e164: (*e164).to_owned(),
+            extension: extension.map(str::to_owned),
+        };
+        assert_eq!(normalize(raw, country), Ok(want), "{raw:?} in {country}");
+    }
+}
+
+/// libphonenumber dials letters as a vanity number (`OOO` typed for `000`
+/// becomes 666) or drops them; only an extension's name may have letters.
+#[test]
+fn refuses_letters_outside_an_extension() {
+    let cases: &[&str] = &[
+        "8 800 FLOWERS",
+        "8 912 345 6OOO",
+        "8 912 З45 67 89",
+        "Phone: +7 912 345 67 89",
+        "+79123456789 ext.",
+        "+7 912 345 67 89 ext 5 ext 6",
+        "+7 912 345 67 89 доб. 12 (секретарь)",
+        "tel:+7 912 345 67 89 x 1;ext=2",
+    ];
+    for raw in cases {
+        assert_eq!(normalize(raw, "RU"), Err(PhoneError::BadCharacters), "{raw:?}");
     }
 }
 
@@ -71,7 +126,7 @@ fn refuses_numbers_outside_the_ranges_in_use() {
     ];
     for (raw, country) in cases {
         assert_eq!(
-            normalize(raw, country),
+            normalize(raw, country).map(|p| p.e164),
             Err(PhoneError::InvalidNumber),
             "{raw:?} in {country}"
         );
@@ -117,9 +172,13 @@ fn every_region_reads_its_own_example_numbers() {
             let e164 = util.format(&example, PhoneNumberFormat::E164).into_owned();
             let national = util.format(&example, PhoneNumberFormat::National).into_owned();
             let iso = region.as_region_str();
-            assert_eq!(normalize(&e164, &iso).as_deref(), Ok(e164.as_str()), "{iso} {kind:?}");
             assert_eq!(
-                normalize(&national, &iso).as_deref(),
+                normalize(&e164, &iso).map(|p| p.e164),
+                Ok(e164.clone()),
+                "{iso} {kind:?}"
+            );
+            assert_eq!(
+                normalize(&national, &iso).map(|p| p.e164).as_deref(),
                 Ok(e164.as_str()),
                 "{national:?} in {iso}"
             );
@@ -134,5 +193,8 @@ fn every_region_reads_its_own_example_numbers() {
 #[test]
 fn warming_takes_any_country_list() {
     warm(["RU", "us", "XX", "", "ZZZ"]);
-    assert_eq!(normalize("8 912 345 67 89", "RU").as_deref(), Ok("+79123456789"));
+    assert_eq!(
+        normalize("8 912 345 67 89", "RU").map(|p| p.e164).as_deref(),
+        Ok("+79123456789")
+    );
 }

@@ -9,6 +9,7 @@ const T0: i64 = 1_763_899_200_000; // 2025-11-23T12:00:00Z
 const MIN: i64 = 60 * 1000;
 const DAY: i64 = 24 * 60 * MIN;
 const AD: &str = "?utm_source=yandex&utm_medium=cpc";
+const PARTNER: &str = "https://partner.example/post";
 
 /// A page view: (ms after the first, landing, referrer).
 type View<'a> = (i64, &'a str, &'a str);
@@ -61,6 +62,22 @@ fn scenarios() {
             &[(0, AD, ""), (2 * DAY, "", "https://www.google.com/")], ("yandex/cpc", "google/organic", 2)),
         ("a referrer mid-visit (a payment page coming back) is not a new touch",
             &[(0, AD, ""), (5 * MIN, "", "https://pay.example/3ds")], ("yandex/cpc", "yandex/cpc", 1)),
+        ("a search click mid-visit is a new touch, not a new visit",
+            &[(0, "", PARTNER), (5 * MIN, "", "https://yandex.ru/")], ("partner.example/referral", "yandex/organic", 1)),
+        ("a search click mid-visit after an ad",
+            &[(0, AD, ""), (29 * MIN, "", "https://www.google.co.uk/search?q=sofa")], ("yandex/cpc", "google/organic", 1)),
+        ("a search app mid-visit",
+            &[(0, "", PARTNER), (MIN, "", "android-app://ru.yandex.searchplugin/")], ("partner.example/referral", "yandex/organic", 1)),
+        ("a sign-in on a search engine's domain coming back mid-visit is not a search click",
+            &[(0, "", PARTNER), (5 * MIN, "", "https://accounts.google.com/")], ("partner.example/referral", "partner.example/referral", 1)),
+        ("nor is a payment page there",
+            &[(0, "", PARTNER), (5 * MIN, "", "https://pay.yandex.ru/")], ("partner.example/referral", "partner.example/referral", 1)),
+        ("nor webmail on a search engine's domain",
+            &[(0, "", PARTNER), (5 * MIN, "", "https://mail.yandex.ru/")], ("partner.example/referral", "partner.example/referral", 1)),
+        ("nor a look-alike of an engine",
+            &[(0, "", PARTNER), (5 * MIN, "", "https://google.evil.com/")], ("partner.example/referral", "partner.example/referral", 1)),
+        ("a sign-in coming back in a new visit is a referral, not a search",
+            &[(0, AD, ""), (DAY, "", "https://passport.yandex.ru/auth")], ("yandex/cpc", "passport.yandex.ru/referral", 2)),
         ("the same referrer in a new visit is",
             &[(0, AD, ""), (DAY, "", "https://pay.example/")], ("yandex/cpc", "pay.example/referral", 2)),
         ("a same-site referrer is never a new touch, even in a new visit",

@@ -2,10 +2,28 @@
 //! naming the key, so that build.rs can refuse the file and say where.
 
 use super::{ChatAnswer, FieldKind, Localized, Messenger, WidgetSettings};
-use crate::validate::limits;
+use crate::limits;
 
 /// The languages the widget speaks.
 pub const LANGUAGES: &[&str] = &["ru", "en"];
+
+/// What the widget's dialog already names itself (an input's `name`, or an
+/// element's `id` as `lw-<name>` or `lw-<name>-error`), with what it is. A
+/// custom field of one of these ids would render a second element of that
+/// name, and only the first is read.
+const RESERVED_FIELD_IDS: &[(&str, &str)] = &[
+    ("phone", "the phone input"),
+    ("name", "the name input"),
+    ("email", "the email input"),
+    ("message", "the message box"),
+    ("slot", "the callback time choice"),
+    ("consent", "the consent checkbox"),
+    ("website", "the hidden field that catches bots"),
+    ("chat", "the chat's answer box"),
+    ("form", "the form's own error line"),
+    ("title", "the dialog's title"),
+    ("promise", "the callback promise"),
+];
 
 /// What a messenger button's `target` must look like, per channel.
 const TARGETS: &[(Messenger, fn(&str) -> bool, &str)] = &[
@@ -56,6 +74,12 @@ impl WidgetSettings {
             if !is_field_id(&field.id) {
                 problem(format!(
                     "form.field {i}: id {:?} must be 1-64 of a-z, 0-9, '_'",
+                    field.id
+                ));
+            }
+            if let Some((_, what)) = RESERVED_FIELD_IDS.iter().find(|(id, _)| *id == field.id) {
+                problem(format!(
+                    "{at}: the widget's form already has {:?}, {what}; choose another id",
                     field.id
                 ));
             }
@@ -174,6 +198,9 @@ fn is_http_url(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
     use serde_json::json;
 
     use super::*;
@@ -205,6 +232,39 @@ mod tests {
             "goals": { "metrica_counter": 1, "metrica_goal": "lead" },
         }));
         assert_eq!(full.problems(), Vec::<String>::new());
+    }
+
+    /// Read from the widget's source, so that a name it starts rendering fails
+    /// here until it is reserved.
+    #[test]
+    fn every_name_the_widget_renders_is_reserved() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../widget/src");
+        let files = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let mut rendered = BTreeSet::new();
+        for file in files.map(|f| f.expect("a directory entry").path()) {
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            // `name="slot"`, `[name=\"slot\"]`, `id="lw-slot-error"`, and the contact inputs' `contact("phone"`.
+            for marker in ["name=\"", "name=\\\"", "id=\"lw-", "contact(\""] {
+                for (at, _) in text.match_indices(marker) {
+                    let rest = &text[at + marker.len()..];
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-'))
+                        .collect();
+                    // A placeholder such as `name="{name}"` is the custom fields themselves.
+                    if !name.is_empty() && rest[name.len()..].starts_with(['"', '\\']) {
+                        rendered.insert(name.strip_suffix("-error").unwrap_or(&name).to_owned());
+                    }
+                }
+            }
+        }
+        let reserved: BTreeSet<String> = RESERVED_FIELD_IDS.iter().map(|(id, _)| id.to_string()).collect();
+        let missing: Vec<&String> = rendered.difference(&reserved).collect();
+        assert!(missing.is_empty(), "the widget renders {missing:?}: reserve them");
+        assert!(
+            rendered.len() >= 8,
+            "only {rendered:?} found: is the widget's source still read right?"
+        );
     }
 
     #[test]
@@ -291,10 +351,21 @@ mod tests {
             ),
             (json!({ "goals": { "metrica_counter": 1 } }), "goals.metrica_counter"),
         ];
+        let reserved = [
+            "phone", "name", "email", "message", "slot", "consent", "website", "chat", "form", "title", "promise",
+        ];
+        let reserved = reserved.iter().map(|id| {
+            let field = json!({ "form": { "field": [ { "id": id, "label": { "en": "A" }, "type": "text" } ] } });
+            (
+                field,
+                format!("form.field {id:?}: the widget's form already has {id:?}"),
+            )
+        });
+        let cases = cases.iter().map(|(s, n)| (s.clone(), n.to_string())).chain(reserved);
         for (settings, needle) in cases {
             let problems = widget(settings.clone()).problems();
             assert!(
-                problems.iter().any(|p| p.contains(needle)),
+                problems.iter().any(|p| p.contains(&needle)),
                 "{needle:?} not in {problems:#?} for {settings}"
             );
         }

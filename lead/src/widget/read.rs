@@ -6,7 +6,6 @@ use super::*;
 use crate::json::{flag, int, list, member, named, text, Read, View};
 use crate::site::{AttributionSettings, PublicConfig};
 
-const MODES: &[(&str, Mode)] = &[("callback", Mode::Callback), ("form", Mode::Form), ("chat", Mode::Chat)];
 const POSITIONS: &[(&str, Position)] = &[("left", Position::Left), ("right", Position::Right)];
 const CONTACT_FIELDS: &[(&str, ContactField)] = &[
     ("name", ContactField::Name),
@@ -18,20 +17,6 @@ const FIELD_KINDS: &[(&str, FieldKind)] = &[
     ("select", FieldKind::Select),
     ("checkbox", FieldKind::Checkbox),
 ];
-const MESSENGERS: &[(&str, Messenger)] = &[
-    ("whatsapp", Messenger::Whatsapp),
-    ("telegram", Messenger::Telegram),
-    ("viber", Messenger::Viber),
-    ("vk", Messenger::Vk),
-    ("phone", Messenger::Phone),
-];
-
-impl Mode {
-    /// `callback`, `form`, `chat`: as in the config and in `data-leadwire`.
-    pub fn parse(name: &str) -> Option<Mode> {
-        named(MODES, name)
-    }
-}
 
 fn enum_of<V: View, T: Copy>(table: &[(&str, T)], v: &V) -> Option<T> {
     named(table, &v.text()?)
@@ -67,7 +52,7 @@ impl Read for WidgetSettings {
     fn read<V: View>(v: &V) -> Option<Self> {
         let modes: Vec<Mode> = v
             .get("modes")
-            .map(|m| m.items().iter().filter_map(|m| enum_of(MODES, m)).collect())
+            .map(|m| m.items().iter().filter_map(|m| enum_of(Mode::WIRE_NAMES, m)).collect())
             .unwrap_or_else(default_modes);
         Some(WidgetSettings {
             locale: text(v, "locale"),
@@ -187,7 +172,7 @@ impl Read for ChatAnswer {
 impl Read for MessengerButton {
     fn read<V: View>(v: &V) -> Option<Self> {
         Some(MessengerButton {
-            channel: enum_of(MESSENGERS, &v.get("channel")?)?,
+            channel: enum_of(Messenger::WIRE_NAMES, &v.get("channel")?)?,
             target: text(v, "target")?,
             text: member(v, "text").unwrap_or_default(),
         })
@@ -200,7 +185,10 @@ impl Read for Triggers {
             after_seconds: small(v, "after_seconds"),
             scroll_percent: small(v, "scroll_percent"),
             exit_intent: flag(v, "exit_intent").unwrap_or(false),
-            mode: v.get("mode").and_then(|m| enum_of(MODES, &m)).unwrap_or_else(callback),
+            mode: v
+                .get("mode")
+                .and_then(|m| enum_of(Mode::WIRE_NAMES, &m))
+                .unwrap_or_else(callback),
             max_per_visitor: small(v, "max_per_visitor").unwrap_or_else(one),
         })
     }

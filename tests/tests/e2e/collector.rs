@@ -388,7 +388,10 @@ pub fn a_messenger_click_is_delivered_with_its_ref_code(stack: &Stack) {
         data["messenger"],
         json!({"channel": "telegram", "ref_code": "Tg7Ks2Qp"})
     );
-    assert_eq!(data["contact"], json!({"phone": null, "name": null, "email": null}));
+    assert_eq!(
+        data["contact"],
+        json!({"phone": null, "extension": null, "name": null, "email": null})
+    );
     assert_eq!(data["attribution"]["source"], "yandex");
     for (key, empty) in [
         ("product", Value::Null),

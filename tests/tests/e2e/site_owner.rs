@@ -266,7 +266,10 @@ pub fn a_tel_link_click_is_a_signed_attributed_phone_click_lead(stack: &Stack) {
     assert_eq!(lead["kind"], "phone_click");
     assert_eq!(lead["message"], href.as_str(), "the number clicked");
     assert_eq!(lead["page"]["url"], landing.as_str());
-    assert_eq!(lead["contact"], json!({ "phone": null, "name": null, "email": null }));
+    assert_eq!(
+        lead["contact"],
+        json!({ "phone": null, "extension": null, "name": null, "email": null })
+    );
     let attribution = &lead["attribution"];
     assert_eq!(
         (

@@ -1,4 +1,4 @@
-//! The parts of a lead the full widget adds, checked against the site's
+//! A lead's extra parts, beyond contact and page, checked against the site's
 //! `[site.widget]` and `[site.hours]`: custom fields, the callback slot,
 //! consent, the chat transcript, the messenger click, product and locale.
 
@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::kinds::{Carry, KindRules};
-use super::{limits, truncate};
 use crate::hours::{check_slot, BusinessHours, Slot};
+use crate::limits::{self, truncate};
 use crate::widget::{FieldKind, FormField, WidgetSettings};
 use crate::wire::{ChatTurn, Consent, FieldError, FieldValue, MessengerClick};
 
