@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::destination::Outcome;
+
 /// Where one lead stands at one destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,30 +55,38 @@ pub const RETRY_SCHEDULE: &[u64] = &[0, 5, 30, 120, 600, 1_800, 3_600, 10_800, 2
 pub const MAX_RETRY_AFTER_SECS: u64 = 86_400;
 
 /// What to do after one attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub state: DeliveryState,
     /// For `Pending`: seconds until the next attempt.
     pub retry_in_secs: Option<u64>,
-    /// The endpoint answered 410: stop sending it anything until re-enabled.
+    /// The destination cannot take anything: stop sending to it until re-enabled.
     pub disable_destination: bool,
+    /// Why it was not delivered, as recorded with the attempt.
+    pub reason: Option<String>,
 }
 
-/// Decides after attempt number `attempts_made` (1 for the first) that got
-/// `status` (or none) and maybe a `Retry-After` in seconds.
-pub fn decide(attempts_made: u32, status: Option<u16>, retry_after_secs: Option<u64>, schedule: &[u64]) -> Decision {
-    let state = state_after(status);
+/// Decides after attempt number `attempts_made` (1 for the first) whose
+/// answer the destination's kind read as `outcome`.
+pub fn decide(attempts_made: u32, outcome: &Outcome, schedule: &[u64]) -> Decision {
+    let (state, asked, reason) = match outcome {
+        Outcome::Delivered => (DeliveryState::Delivered, None, None),
+        Outcome::Retry { after_secs, reason } => (DeliveryState::Pending, *after_secs, Some(reason)),
+        Outcome::Failed { reason } => (DeliveryState::Failed, None, Some(reason)),
+        Outcome::Disable { reason } => (DeliveryState::Disabled, None, Some(reason)),
+    };
     let mut decision = Decision {
         state,
         retry_in_secs: None,
         disable_destination: state == DeliveryState::Disabled,
+        reason: reason.cloned(),
     };
     if state != DeliveryState::Pending {
         return decision;
     }
     match schedule.get(attempts_made as usize) {
         Some(&wait) => {
-            let asked = retry_after_secs.unwrap_or(0).min(MAX_RETRY_AFTER_SECS);
+            let asked = asked.unwrap_or(0).min(MAX_RETRY_AFTER_SECS);
             decision.retry_in_secs = Some(wait.max(asked));
         }
         // Out of attempts: visibly failed, waiting for a replay.
@@ -105,6 +115,7 @@ pub fn parse_schedule(text: &str) -> Option<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::destination::Answer;
     use DeliveryState::*;
 
     #[test]
@@ -131,7 +142,18 @@ mod tests {
             (1, Some(400), None, Failed, None, false),
         ];
         for (attempts, status, retry_after, state, retry_in, disable) in cases {
-            let got = decide(*attempts, *status, *retry_after, schedule);
+            let outcome = match status {
+                Some(status) => Outcome::from_status(&Answer {
+                    status: *status,
+                    retry_after_secs: *retry_after,
+                    body: "",
+                }),
+                None => Outcome::Retry {
+                    after_secs: None,
+                    reason: "timeout".into(),
+                },
+            };
+            let got = decide(*attempts, &outcome, schedule);
             assert_eq!(
                 (got.state, got.retry_in_secs, got.disable_destination),
                 (*state, *retry_in, *disable),

@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod delivery;
+pub mod destination;
 pub mod hours;
 pub mod json;
 pub mod limits;

@@ -1,6 +1,11 @@
 //! Sites as configured in `sites.toml`: who may send leads, and where they go.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use crate::attribution::Channel;
+use crate::wire::{Lead, LeadKind};
 
 /// The whole configuration file.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -57,20 +62,57 @@ impl Default for AttributionSettings {
     }
 }
 
-/// One place every lead of the site is forwarded to.
+/// One place the site's leads are forwarded to: a kind of product
+/// ([`crate::destination::KINDS`]), which leads it takes, and the kind's own
+/// settings (every other key, checked by the kind).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Destination {
     /// Short, stable name; part of the `webhook-id`, so never rename a live one.
     pub id: String,
-    /// The endpoint, when it holds no token.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Name of the Worker secret holding the endpoint, for URLs that carry a token.
-    #[serde(default)]
-    pub url_secret: Option<String>,
-    /// Name of the Worker secret holding the `whsec_…` signing key.
-    pub secret: String,
+    /// `webhook` (the default), `bitrix24`, `amocrm`, `telegram`, `email`, `hubspot`, `slack`.
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    /// Only leads of these kinds (empty: every kind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<LeadKind>,
+    /// Only leads from these channels (empty: every channel).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    /// The site's own form fields → the product's custom fields
+    /// (Bitrix24 `UF_CRM_*`, amoCRM field ids, HubSpot property names).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+    /// The kind's own keys (url, secrets by name, chat, …).
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, serde_json::Value>,
+}
+
+fn default_kind() -> String {
+    "webhook".to_owned()
+}
+
+impl Destination {
+    /// Whether this destination takes `lead` (its `kinds` and `channels` filters).
+    pub fn takes(&self, lead: &Lead) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&lead.kind))
+            && (self.channels.is_empty() || self.channels.contains(&lead.attribution.deciding.channel))
+    }
+
+    /// Problems with this destination, each naming its key.
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !is_slug(&self.id) {
+            problems.push(format!("id {:?} must be 1-64 of a-z, 0-9, '-', '_'", self.id));
+        }
+        match crate::destination::kind(&self.kind) {
+            Some(kind) => problems.extend(kind.check(self)),
+            None => {
+                let known: Vec<&str> = crate::destination::KINDS.iter().map(|(n, _)| *n).collect();
+                problems.push(format!("kind {:?} is not one of {}", self.kind, known.join(", ")));
+            }
+        }
+        problems
+    }
 }
 
 /// What the widget may know about a site: nothing secret.
@@ -155,17 +197,11 @@ impl SitesFile {
                 problems.push(format!("site {:?}: {p}", site.id));
             }
             for d in &site.destinations {
-                if !is_slug(&d.id) {
-                    problems.push(format!(
-                        "site {:?}: destination id {:?} must be 1-64 of a-z, 0-9, '-', '_'",
-                        site.id, d.id
-                    ));
+                for p in d.problems() {
+                    problems.push(format!("site {:?}: destination {:?}: {p}", site.id, d.id));
                 }
-                if d.url.is_some() == d.url_secret.is_some() {
-                    problems.push(format!(
-                        "site {:?}: destination {:?} needs exactly one of url, url_secret",
-                        site.id, d.id
-                    ));
+                if site.destinations.iter().filter(|o| o.id == d.id).count() > 1 {
+                    problems.push(format!("site {:?}: destination {:?} is listed twice", site.id, d.id));
                 }
             }
         }
@@ -186,12 +222,12 @@ mod tests {
             id: id.into(),
             origins: vec!["https://shop.example".into()],
             default_country: "RU".into(),
-            destinations: vec![Destination {
-                id: "crm".into(),
-                url: Some("https://crm.example/hook".into()),
-                url_secret: None,
-                secret: "CRM_SECRET".into(),
-            }],
+            destinations: vec![toml::from_str(
+                r#"id = "crm"
+                   url = "https://crm.example/hook"
+                   secret = "CRM_SECRET""#,
+            )
+            .expect("a destination")],
             attribution: AttributionSettings::default(),
             hours: None,
             widget: Default::default(),
@@ -244,7 +280,7 @@ mod tests {
         let mut bad = site("Shop!");
         bad.default_country = "ZZ".into();
         bad.origins = vec!["shop.example/".into()];
-        bad.destinations[0].url_secret = Some("ALSO".into());
+        bad.destinations[0].settings.insert("url_secret".into(), "ALSO".into());
         bad.hours = Some(crate::hours::BusinessHours {
             time_zone: "Mars/Olympus".into(),
             week: Default::default(),
