@@ -1,5 +1,6 @@
-//! Compiles `sites.toml` (or the file named by LEADWIRE_SITES) into the Worker
-//! as JSON, refusing to build when the configuration has a problem.
+//! Compiles `sites.toml` (or the file named by LEADWIRE_SITES: TOML, or JSON
+//! when it ends in `.json`) into the Worker as JSON, refusing to build when
+//! the configuration has a problem.
 
 use std::path::PathBuf;
 
@@ -10,8 +11,12 @@ fn main() {
         .unwrap_or_else(|_| "sites.toml".into());
     println!("cargo:rerun-if-changed={}", path.display());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", path.display())));
-    let sites: lead::site::SitesFile =
-        toml::from_str(&text).unwrap_or_else(|e| fail(&format!("{} is not a valid sites file: {e}", path.display())));
+    let parsed: Result<lead::site::SitesFile, String> = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        toml::from_str(&text).map_err(|e| e.to_string())
+    };
+    let sites = parsed.unwrap_or_else(|e| fail(&format!("{} is not a valid sites file: {e}", path.display())));
     let problems = sites.problems();
     if !problems.is_empty() {
         fail(&format!(

@@ -19,7 +19,7 @@ use worker::{Env, Method, Request, Response, Result};
 
 use crate::answer;
 use crate::deliver::enqueue;
-use crate::settings::{env_string, now_ms};
+use crate::settings::{now_ms, secret_or_var};
 use crate::sites;
 use crate::store::admin::{AdminStore, Cursor, LeadFilter};
 use crate::store::{D1Store, DeliveryKey, LeadStore, StoreError};
@@ -80,7 +80,7 @@ fn bad_field(field: &str, message: &str) -> AdminError {
 
 /// `None` when the bearer token matches; otherwise the refusal to send.
 fn authorize(req: &Request, env: &Env) -> Result<Option<Response>> {
-    let Ok(expected) = env_string(env, "ADMIN_TOKEN") else {
+    let Some(expected) = secret_or_var(env, "ADMIN_TOKEN") else {
         return answer::error(
             503,
             "admin_disabled",

@@ -29,7 +29,7 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
                 );
             };
             let store = D1Store::new(env.d1("DB")?);
-            match store.insert_lead(&lead, &["bench"], now, None).await {
+            match store.insert_lead(&lead, &["bench"], now, None, now).await {
                 Ok(_) => answer::json(202, &lead::wire::Accepted { id }),
                 Err(e) => answer::error(503, "unavailable", &e.0, vec![]),
             }

@@ -1,11 +1,14 @@
-//! `POST /v1/leads`: check, validate, store, answer, then queue the deliveries.
+//! `POST /v1/leads`: check, validate, store, answer, then attempt the deliveries.
 //! Spam is answered like a lead (a bot learns nothing), stored flagged, and
 //! never queued.
 
+use lead::limits;
 use lead::spam::spam_verdict;
-use lead::validate::{limits, validate};
+use lead::validate::validate;
 use lead::wire::{parse_submission, Accepted, FieldError};
 use worker::{console_error, Context, Date, Env, Request, Response, Result};
+
+use crate::settings::Settings;
 
 use crate::store::{D1Store, DeliveryKey, Insert, LeadStore};
 use crate::{answer, deliver, sites};
@@ -87,11 +90,16 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         Ok(lead) => lead,
         Err(fields) => return answer::error(422, "invalid_lead", "Some fields need another look.", fields),
     };
+    let lead_id = lead.id;
     let store = D1Store::new(env.d1("DB")?);
-    let destinations: Vec<&str> = site.destinations.iter().map(|d| d.id.as_str()).collect();
-    match store.insert_lead(&lead, &destinations, received_at_ms, spam).await {
-        // Spam has no deliveries to queue.
-        Ok(Insert::New) if spam.is_none() => {
+    let destinations = deliver::destinations_for(site, &lead);
+    let lease_until = received_at_ms + Settings::from_env(&env).lease_ms();
+    match store
+        .insert_lead(&lead, &destinations, received_at_ms, spam, lease_until)
+        .await
+    {
+        // Spam has no deliveries to attempt.
+        Ok(stored) if stored.insert == Insert::New && spam.is_none() => {
             let keys: Vec<DeliveryKey> = destinations
                 .iter()
                 .map(|d| DeliveryKey {
@@ -99,15 +107,15 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
                     destination: (*d).to_owned(),
                 })
                 .collect();
-            // After the answer: the lead is already durable, and should the
-            // enqueue fail, the sweeper finds its pending deliveries.
+            // After the answer: the lead is already durable and its
+            // deliveries leased to this request; should the attempts not
+            // finish, the sweeper finds them pending once the lease ends.
             ctx.wait_until(async move {
-                if let Err(e) = deliver::enqueue(&env, &keys, 0).await {
-                    console_error!("deliveries not queued ({e}); the sweeper will queue them");
-                }
+                deliver::first_attempts(&env, &store, lead, keys, &stored.disabled).await;
             });
+            return answer::json(202, &Accepted { id: lead_id });
         }
-        Ok(Insert::New | Insert::Duplicate) => {}
+        Ok(_) => {}
         Err(e) => {
             console_error!("lead {}: not stored: {}", lead.id, e.0);
             // Not a 2xx: the widget keeps the lead in its outbox and tries again.
@@ -119,5 +127,5 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             );
         }
     }
-    answer::json(202, &Accepted { id: lead.id })
+    answer::json(202, &Accepted { id: lead_id })
 }

@@ -1,10 +1,10 @@
 //! Leadwire's edge collector, a Cloudflare Worker.
 //!
 //! A request flows `routes` → `intake` (checks, `lead::validate`) → `store`
-//! (D1, before any 2xx) → a queue message per destination → `deliver` (the
-//! queue consumer: claim, send through `destinations`, record, schedule the
-//! next try) — with `sweep` (a Cron Trigger) re-enqueueing anything pending
-//! past its time. `admin` lists, inspects and replays. Business rules live in
+//! (D1, before any 2xx) → `deliver`: a first attempt right after the answer,
+//! then the queue consumer (claim, send what `lead::destination` builds for
+//! the destination's kind, record, schedule the next try) — with `sweep` (a
+//! Cron Trigger) re-enqueueing anything pending past its time. `admin` lists, inspects and replays. Business rules live in
 //! the `lead` crate; this crate is the shell around the platform's bindings.
 
 mod admin;
@@ -12,7 +12,6 @@ mod answer;
 #[cfg(feature = "bench-routes")]
 mod bench;
 mod deliver;
-mod destinations;
 mod intake;
 mod routes;
 mod settings;

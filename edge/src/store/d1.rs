@@ -10,7 +10,7 @@ use worker::D1Database;
 use super::admin::{
     AdminStore, AttemptView, Cursor, DeliveryView, DestinationView, LeadDetail, LeadFilter, LeadPage, LeadSummary,
 };
-use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError};
+use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError, Stored};
 
 pub struct D1Store {
     db: D1Database,
@@ -24,15 +24,20 @@ impl D1Store {
 
 const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead, spam, spam_reason) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+// Leased to the intake that stores it, which attempts it right after its answer.
 const INSERT_DELIVERY: &str =
-    "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at) \
-     VALUES (?1, ?2, 'pending', 0, ?3, ?3) ON CONFLICT DO NOTHING";
-// Due within a second counts: a delayed queue message may arrive a little early.
-const CLAIM: &str = "UPDATE deliveries SET lease_until = ?3 \
-     WHERE lead_id = ?1 AND destination = ?2 AND state = 'pending' AND next_attempt_at <= ?4 + 1000 \
-       AND (lease_until IS NULL OR lease_until < ?4) \
-     RETURNING attempts, (SELECT lead FROM leads WHERE id = ?1) AS lead, \
-       (SELECT d.state FROM destinations d JOIN leads l ON d.site = l.site WHERE l.id = ?1 AND d.id = ?2) AS destination_state";
+    "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at, lease_until) \
+     VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?4) ON CONFLICT DO NOTHING";
+const DISABLED_OF_SITE: &str = "SELECT id FROM destinations WHERE site = ?1 AND state = 'disabled'";
+// Keys travel as a JSON array of "lead_id destination". Due within a second
+// counts: a delayed queue message may arrive a little early.
+const CLAIM: &str = "UPDATE deliveries SET lease_until = ?2 \
+     WHERE lead_id || ' ' || destination IN (SELECT value FROM json_each(?1)) \
+       AND state = 'pending' AND next_attempt_at <= ?3 + 1000 AND (lease_until IS NULL OR lease_until < ?3) \
+     RETURNING lead_id, destination, attempts, last_status, last_error";
+const LEADS_OF_KEYS: &str = "SELECT id, site, lead FROM leads WHERE id IN \
+     (SELECT substr(value, 1, instr(value, ' ') - 1) FROM json_each(?1))";
+const DISABLED: &str = "SELECT site, id FROM destinations WHERE state = 'disabled'";
 const RECORD_ATTEMPT: &str = "UPDATE deliveries SET state = ?3, attempts = attempts + 1, next_attempt_at = ?4, \
      last_status = ?5, last_error = ?6, updated_at = ?7, lease_until = NULL WHERE lead_id = ?1 AND destination = ?2";
 const INSERT_ATTEMPT: &str = "INSERT INTO attempts (lead_id, destination, n, at, status, error, duration_ms) VALUES \
@@ -62,9 +67,29 @@ fn opt_number(n: Option<i64>) -> JsValue {
 
 #[derive(Deserialize)]
 struct ClaimRow {
+    lead_id: String,
+    destination: String,
     attempts: u32,
-    lead: Option<String>,
-    destination_state: Option<String>,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StoredLeadRow {
+    id: String,
+    site: String,
+    lead: String,
+}
+
+#[derive(Deserialize)]
+struct DisabledRow {
+    site: String,
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct IdRow {
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -89,7 +114,8 @@ impl LeadStore for D1Store {
         destinations: &[&str],
         received_at_ms: i64,
         spam: Option<&str>,
-    ) -> Result<Insert, StoreError> {
+        lease_until_ms: i64,
+    ) -> Result<Stored, StoreError> {
         let id = lead.id.to_string();
         let json = serde_json::to_string(lead)?;
         let mut statements = vec![self.db.prepare(INSERT_LEAD).bind(&[
@@ -107,58 +133,102 @@ impl LeadStore for D1Store {
                 text(&id),
                 text(destination),
                 number(received_at_ms),
+                number(lease_until_ms),
             ])?);
         }
+        statements.push(self.db.prepare(DISABLED_OF_SITE).bind(&[text(&lead.site)])?);
         let results = self.db.batch(statements).await?;
         let inserted = results
             .first()
             .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0))
             .unwrap_or(0);
-        Ok(if inserted > 0 { Insert::New } else { Insert::Duplicate })
+        let disabled: Vec<IdRow> = match results.last() {
+            Some(r) => r.results()?,
+            None => Vec::new(),
+        };
+        Ok(Stored {
+            insert: if inserted > 0 { Insert::New } else { Insert::Duplicate },
+            disabled: disabled.into_iter().map(|r| r.id).collect(),
+        })
     }
 
-    async fn claim(&self, key: &DeliveryKey, now_ms: i64, lease_ms: i64) -> Result<Option<Claimed>, StoreError> {
-        let row: Option<ClaimRow> = self
+    async fn claim(&self, keys: &[DeliveryKey], now_ms: i64, lease_ms: i64) -> Result<Vec<Claimed>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{} {}", k.lead_id, k.destination))
+            .collect();
+        let wanted = text(&serde_json::to_string(&wanted)?);
+        // One round trip: the claim, then the leads and the switched-off destinations.
+        let results = self
             .db
-            .prepare(CLAIM)
-            .bind(&[
-                text(&key.lead_id.to_string()),
-                text(&key.destination),
-                number(now_ms + lease_ms),
-                number(now_ms),
-            ])?
-            .first(None)
+            .batch(vec![
+                self.db
+                    .prepare(CLAIM)
+                    .bind(&[wanted.clone(), number(now_ms + lease_ms), number(now_ms)])?,
+                self.db.prepare(LEADS_OF_KEYS).bind(&[wanted])?,
+                self.db.prepare(DISABLED),
+            ])
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let lead = serde_json::from_str(row.lead.as_deref().unwrap_or(""))?;
-        Ok(Some(Claimed {
-            lead,
-            attempts_made: row.attempts,
-            destination_disabled: row.destination_state.as_deref() == Some("disabled"),
-        }))
+        let [claimed, leads, disabled] = results.as_slice() else {
+            return Err(StoreError("the claim batch did not answer three results".into()));
+        };
+        let claimed: Vec<ClaimRow> = claimed.results()?;
+        let leads: Vec<StoredLeadRow> = leads.results()?;
+        let disabled: Vec<DisabledRow> = disabled.results()?;
+        Ok(claimed
+            .into_iter()
+            .filter_map(|row| {
+                let stored = leads.iter().find(|l| l.id == row.lead_id);
+                let site = stored.map(|l| l.site.as_str()).unwrap_or("");
+                let lead = match stored {
+                    Some(l) => serde_json::from_str(&l.lead).map_err(|e| e.to_string()),
+                    None => Err("the lead row is missing".to_owned()),
+                };
+                let destination_disabled = disabled.iter().any(|d| d.site == site && d.id == row.destination);
+                Some(Claimed {
+                    key: DeliveryKey {
+                        lead_id: row.lead_id.parse().ok()?,
+                        destination: row.destination,
+                    },
+                    lead,
+                    attempts_made: row.attempts,
+                    last_outcome_unknown: row.attempts > 0 && row.last_status.is_none() && row.last_error.is_some(),
+                    destination_disabled,
+                })
+            })
+            .collect())
     }
 
-    async fn record_attempt(&self, key: &DeliveryKey, attempt: &Attempt) -> Result<(), StoreError> {
-        let id = key.lead_id.to_string();
-        let status = attempt.status.map(i64::from);
-        let update = self.db.prepare(RECORD_ATTEMPT).bind(&[
-            text(&id),
-            text(&key.destination),
-            text(attempt.state.as_str()),
-            opt_number(attempt.next_attempt_at_ms),
-            opt_number(status),
-            opt_text(attempt.error.as_deref()),
-            number(attempt.at_ms),
-        ])?;
-        let insert = self.db.prepare(INSERT_ATTEMPT).bind(&[
-            text(&id),
-            text(&key.destination),
-            number(attempt.at_ms),
-            opt_number(status),
-            opt_text(attempt.error.as_deref()),
-            number(attempt.duration_ms),
-        ])?;
-        self.db.batch(vec![update, insert]).await?;
+    async fn record_attempts(&self, attempts: &[(DeliveryKey, Attempt)]) -> Result<(), StoreError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut statements = Vec::with_capacity(attempts.len() * 2);
+        for (key, attempt) in attempts {
+            let id = key.lead_id.to_string();
+            let status = attempt.status.map(i64::from);
+            statements.push(self.db.prepare(RECORD_ATTEMPT).bind(&[
+                text(&id),
+                text(&key.destination),
+                text(attempt.state.as_str()),
+                opt_number(attempt.next_attempt_at_ms),
+                opt_number(status),
+                opt_text(attempt.error.as_deref()),
+                number(attempt.at_ms),
+            ])?);
+            statements.push(self.db.prepare(INSERT_ATTEMPT).bind(&[
+                text(&id),
+                text(&key.destination),
+                number(attempt.at_ms),
+                opt_number(status),
+                opt_text(attempt.error.as_deref()),
+                number(attempt.duration_ms),
+            ])?);
+        }
+        self.db.batch(statements).await?;
         Ok(())
     }
 

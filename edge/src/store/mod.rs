@@ -25,12 +25,24 @@ pub struct DeliveryKey {
     pub destination: String,
 }
 
-/// A delivery this consumer may now attempt, alone until `lease_until`.
+/// A delivery this consumer may now attempt, alone until its lease ends.
 #[derive(Debug, Clone)]
 pub struct Claimed {
-    pub lead: Lead,
+    pub key: DeliveryKey,
+    /// The stored lead, or why it no longer decodes.
+    pub lead: Result<Lead, String>,
     pub attempts_made: u32,
+    /// The last attempt got no answer (timeout, reset): it may have arrived.
+    pub last_outcome_unknown: bool,
     pub destination_disabled: bool,
+}
+
+/// What storing a lead found.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub insert: Insert,
+    /// The site's destinations that are switched off (410, revoked token, by hand).
+    pub disabled: Vec<String>,
 }
 
 /// One try at one destination, as recorded.
@@ -67,25 +79,27 @@ impl From<serde_json::Error> for StoreError {
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
 pub trait LeadStore {
     /// Stores the lead and one pending delivery per destination, atomically,
-    /// unless a lead with its id is already stored. A lead judged spam is
-    /// stored flagged with `spam` (the reason) and gets no deliveries, whatever
-    /// `destinations` says.
+    /// unless a lead with its id is already stored. The new deliveries are
+    /// leased until `lease_until_ms` to the caller, who attempts them at once;
+    /// should it not, the sweeper takes them once the lease ends. A lead judged
+    /// spam is stored flagged with `spam` (the reason) and gets no deliveries.
     async fn insert_lead(
         &self,
         lead: &Lead,
         destinations: &[&str],
         received_at_ms: i64,
         spam: Option<&str>,
-    ) -> Result<Insert, StoreError>;
+        lease_until_ms: i64,
+    ) -> Result<Stored, StoreError>;
 
-    /// Takes the delivery for `lease_ms` if it is pending, due and not held by
-    /// another consumer; `None` otherwise (delivered, not due, or taken).
-    async fn claim(&self, key: &DeliveryKey, now_ms: i64, lease_ms: i64) -> Result<Option<Claimed>, StoreError>;
+    /// Takes, for `lease_ms`, each of `keys` that is pending, due and not held
+    /// by another consumer; the others (delivered, not due, taken) are left out.
+    async fn claim(&self, keys: &[DeliveryKey], now_ms: i64, lease_ms: i64) -> Result<Vec<Claimed>, StoreError>;
 
-    /// Records an attempt and the delivery's new state, releasing the lease.
-    async fn record_attempt(&self, key: &DeliveryKey, attempt: &Attempt) -> Result<(), StoreError>;
+    /// Records attempts and their deliveries' new states, releasing the leases.
+    async fn record_attempts(&self, attempts: &[(DeliveryKey, Attempt)]) -> Result<(), StoreError>;
 
-    /// Marks a claimed delivery `state` without an attempt (destination disabled).
+    /// Marks a claimed delivery `state` without an attempt (destination gone or disabled).
     async fn settle_without_attempt(
         &self,
         key: &DeliveryKey,
@@ -97,7 +111,7 @@ pub trait LeadStore {
     /// Pending deliveries whose time has come and that nobody holds.
     async fn due(&self, now_ms: i64, limit: u32) -> Result<Vec<DeliveryKey>, StoreError>;
 
-    /// Switches a destination off (410 Gone, by hand) or back on.
+    /// Switches a destination off (410 Gone, revoked token, by hand) or back on.
     async fn set_destination_enabled(
         &self,
         site: &str,
