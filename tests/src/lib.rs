@@ -8,6 +8,7 @@ pub mod collector;
 pub mod paths;
 pub mod process;
 pub mod receiver;
+pub mod standins;
 pub mod static_site;
 pub mod wait;
 

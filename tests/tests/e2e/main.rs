@@ -5,6 +5,7 @@
 
 mod api;
 mod collector;
+mod destinations;
 mod faults;
 mod modes;
 mod site_owner;
@@ -55,6 +56,10 @@ const CASES: &[(&str, Case)] = cases![
     collector::spam_gets_the_same_202_is_kept_and_never_delivered,
     collector::config_promises_a_callback_in_the_visitors_zone_and_language,
     collector::a_messenger_click_is_delivered_with_its_ref_code,
+    destinations::one_lead_reaches_every_kind_as_each_product_documents,
+    destinations::a_chat_lead_skips_a_destination_that_does_not_take_its_kind,
+    destinations::an_unknown_outcome_at_bitrix24_leaves_exactly_one_lead_there,
+    destinations::hostile_content_arrives_escaped_everywhere,
     faults::admin_api_lists_pages_and_explains,
     faults::receiver_errors_for_a_minute_then_recovers,
     faults::receiver_hangs_past_the_timeout,

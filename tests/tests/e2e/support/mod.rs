@@ -7,6 +7,7 @@ use std::time::Duration;
 use leadwire_tests::collector::{Collector, CollectorOptions};
 use leadwire_tests::paths::{repo_root, TempDir};
 use leadwire_tests::receiver::Receiver;
+use leadwire_tests::standins::{self, Standins};
 use leadwire_tests::static_site::StaticSite;
 use leadwire_tests::wait::port_in_use;
 use leadwire_tests::DEMO_SECRET;
@@ -35,6 +36,8 @@ pub struct Stack {
     collector: std::sync::Mutex<Collector>,
     pub collector_url: String,
     pub receiver: Receiver,
+    /// Bitrix24, amoCRM, Telegram, email, HubSpot and Slack, for the `every-kind` site.
+    pub standins: Standins,
     pub site: StaticSite,
     pub artifacts: std::path::PathBuf,
     /// Every lead id the collector accepted with 202 in this run, by any case.
@@ -60,13 +63,15 @@ impl Stack {
             vec![repo_root().join("demo-site"), repo_root().join("tests/pages")],
             SITE_PORT,
         )?;
-        let collector = Collector::start(collector_options(&receiver, state.path(), &artifacts))?;
+        let standins = Standins::start()?;
+        let collector = Collector::start(collector_options(&receiver, &standins, state.path(), &artifacts))?;
         let driver = browser::Driver::start(&artifacts)?;
         Ok(Stack {
             driver,
             collector_url: collector.base_url.clone(),
             collector: std::sync::Mutex::new(collector),
             receiver,
+            standins,
             site,
             artifacts,
             accepted: Default::default(),
@@ -82,8 +87,13 @@ impl Stack {
     pub fn restart_collector(&self) {
         let mut collector = self.collector();
         collector.stop();
-        *collector = Collector::start(collector_options(&self.receiver, self.state.path(), &self.artifacts))
-            .unwrap_or_else(|e| panic!("restarting wrangler dev: {e}"));
+        *collector = Collector::start(collector_options(
+            &self.receiver,
+            &self.standins,
+            self.state.path(),
+            &self.artifacts,
+        ))
+        .unwrap_or_else(|e| panic!("restarting wrangler dev: {e}"));
     }
 
     /// One number from a `SELECT count(*) AS n …`.
@@ -96,8 +106,14 @@ impl Stack {
     }
 }
 
-fn collector_options(receiver: &Receiver, state: &std::path::Path, artifacts: &std::path::Path) -> CollectorOptions {
+fn collector_options(
+    receiver: &Receiver,
+    standins: &Standins,
+    state: &std::path::Path,
+    artifacts: &std::path::Path,
+) -> CollectorOptions {
     let var = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+    let product = |p: standins::Product| standins.url_of(p);
     CollectorOptions {
         port: COLLECTOR_PORT,
         vars: vec![
@@ -107,6 +123,17 @@ fn collector_options(receiver: &Receiver, state: &std::path::Path, artifacts: &s
             var("DELIVERY_TIMEOUT_MS", &TEST_TIMEOUT_MS.to_string()),
             var("ADMIN_TOKEN", ADMIN_TOKEN),
             var("HOURS_NOW_MS", &saturday_noon_in_moscow().to_string()),
+            // What the `every-kind` site's destinations name (edge/sites.toml).
+            var("EXAMPLE_BITRIX24_URL", &standins.bitrix24_webhook()),
+            // An amoCRM account's address is an origin: the amocrm kind takes no path.
+            var("EXAMPLE_AMOCRM_URL", &standins.amocrm_account()),
+            var("EXAMPLE_AMOCRM_TOKEN", standins::AMOCRM_TOKEN),
+            var("EXAMPLE_TELEGRAM_API", &product(standins::Product::Telegram)),
+            var("EXAMPLE_TELEGRAM_TOKEN", standins::TELEGRAM_TOKEN),
+            var("EXAMPLE_EMAIL_API", &product(standins::Product::Email)),
+            var("EXAMPLE_EMAIL_TOKEN", standins::EMAIL_TOKEN),
+            var("EXAMPLE_HUBSPOT_API", &product(standins::Product::HubSpot)),
+            var("EXAMPLE_SLACK_URL", &standins.slack_webhook()),
         ],
         persist_to: state.join("wrangler"),
         wrangler_env: None,
