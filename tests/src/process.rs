@@ -1,6 +1,6 @@
 //! Child processes in their own process group, stopped with all their
 //! descendants (wrangler starts workerd, chromedriver starts chromium) when
-//! the guard drops or on Ctrl-C.
+//! the guard drops, on Ctrl-C, and on SIGTERM or SIGHUP.
 
 use std::process::{Child, Command};
 use std::sync::Mutex;
@@ -26,6 +26,11 @@ impl Guarded {
             name: name.to_owned(),
             child,
         })
+    }
+
+    /// The process id, which is also its group's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// `Some(status)` if the process has already ended.
@@ -75,7 +80,8 @@ pub fn stop_all() {
 
 static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// On Ctrl-C: stop every started process, then exit 130.
+/// On Ctrl-C, SIGTERM or SIGHUP (ctrlc's `termination` feature): stop every
+/// started process, then exit 130.
 pub fn stop_all_on_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
         STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
