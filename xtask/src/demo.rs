@@ -10,6 +10,7 @@ use leadwire_tests::wait::port_in_use;
 use leadwire_tests::DEMO_SECRET;
 
 use crate::step::{step, Failure};
+use crate::try_destination::Flags;
 
 const COLLECTOR_PORT: u16 = 8787;
 const SITE_PORT: u16 = 8080;
@@ -20,29 +21,34 @@ const SWEEP_EVERY: Duration = Duration::from_secs(10);
 struct Options {
     webhook: Option<String>,
     secret: Option<String>,
+    destination: Flags,
 }
+
+const USAGE: &str = "use: cargo xtask demo [--webhook URL [--secret whsec_…]] \
+     [--destination KIND --url URL [--token TOKEN] [--chat ID] [--to EMAIL]]";
 
 fn parse(args: &[String]) -> Result<Options, Failure> {
     let mut options = Options {
         webhook: None,
         secret: None,
+        destination: Flags::default(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
             "--webhook" => &mut options.webhook,
             "--secret" => &mut options.secret,
-            other => {
-                return Err(Failure::new(
-                    format!("unknown option {other}"),
-                    "use: cargo xtask demo [--webhook URL [--secret whsec_…]]",
-                ))
-            }
+            "--destination" => &mut options.destination.kind,
+            "--url" => &mut options.destination.url,
+            "--token" => &mut options.destination.token,
+            "--chat" => &mut options.destination.chat,
+            "--to" => &mut options.destination.to,
+            other => return Err(Failure::new(format!("unknown option {other}"), USAGE)),
         };
         *slot = Some(
             args.next()
                 .cloned()
-                .ok_or_else(|| Failure::new(format!("{arg} needs a value"), "use: cargo xtask demo --webhook URL"))?,
+                .ok_or_else(|| Failure::new(format!("{arg} needs a value"), USAGE))?,
         );
     }
     if let Some(secret) = &options.secret {
@@ -58,10 +64,20 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
 
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let options = parse(args)?;
+    // One destination of the kind asked for: the Worker is built from a sites
+    // file naming it, and what the flags gave goes in as vars.
+    let tried = match &options.destination.kind {
+        Some(_) => Some(crate::try_destination::prepare(&options.destination)?),
+        None => None,
+    };
+    if let Some((path, _)) = &tried {
+        // Read by edge/build.rs in the builds below (xtask's and wrangler's).
+        std::env::set_var("LEADWIRE_SITES", path);
+    }
     crate::setup::tools(false)?;
     crate::build::all()?;
     let mut ports = vec![COLLECTOR_PORT, SITE_PORT];
-    if options.webhook.is_none() {
+    if options.webhook.is_none() && tried.is_none() {
         ports.push(RECEIVER_PORT);
     }
     if let Some(port) = ports.into_iter().find(|p| port_in_use(*p)) {
@@ -72,9 +88,9 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     leadwire_tests::process::stop_all_on_ctrl_c();
     let secret = options.secret.clone().unwrap_or_else(|| DEMO_SECRET.to_owned());
-    let receiver = match &options.webhook {
-        Some(_) => None,
-        None => Some(step(
+    let receiver = match (&options.webhook, &tried) {
+        (Some(_), _) | (_, Some(_)) => None,
+        (None, None) => Some(step(
             &format!("Starting the demo CRM receiver on 127.0.0.1:{RECEIVER_PORT}"),
             || {
                 Receiver::start(RECEIVER_PORT, &secret, Some(Box::new(print_lead)))
@@ -97,10 +113,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         || {
             Collector::start(CollectorOptions {
                 port: COLLECTOR_PORT,
-                vars: vec![
-                    ("DEMO_WEBHOOK_URL".into(), webhook.clone()),
-                    ("DEMO_WEBHOOK_SECRET".into(), secret.clone()),
-                ],
+                vars: [
+                    ("DEMO_WEBHOOK_URL".to_owned(), webhook.clone()),
+                    ("DEMO_WEBHOOK_SECRET".to_owned(), secret.clone()),
+                ]
+                .into_iter()
+                .chain(tried.iter().flat_map(|(_, vars)| vars.iter().cloned()))
+                .collect(),
                 persist_to: state.clone(),
                 wrangler_env: None,
                 log: log.clone(),
@@ -112,13 +131,17 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     println!();
     println!("  Open   http://127.0.0.1:{SITE_PORT}/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring");
     println!("         and press \"Contact us\" (more pages are linked from there).");
-    match &options.webhook {
-        Some(url) => println!(
+    match (&options.webhook, &options.destination.kind) {
+        (_, Some(kind)) => println!(
+            "  Leads  go to your {kind} destination at {}",
+            redact_url(options.destination.url.as_deref().unwrap_or(""))
+        ),
+        (Some(url), None) => println!(
             "  Leads  go to your endpoint {}, signed with {}",
             redact_url(url),
             redact_secret(&secret)
         ),
-        None => println!("  Leads  are printed here by the demo CRM receiver (signature checked)."),
+        (None, None) => println!("  Leads  are printed here by the demo CRM receiver (signature checked)."),
     }
     println!("  Logs   {}", log.display());
     println!("  Stop   Ctrl-C\n");

@@ -7,6 +7,7 @@ mod build;
 mod demo;
 mod setup;
 mod step;
+mod try_destination;
 
 use std::process::ExitCode;
 
@@ -14,9 +15,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   demo [--webhook URL [--secret whsec_…]]
+       [--destination KIND --url URL [--token TOKEN] [--chat ID] [--to EMAIL]]
                  install what is missing, build, and run the demo: the Worker on
                  127.0.0.1:8787, the demo site on 127.0.0.1:8080 and a demo CRM
-                 receiver on 127.0.0.1:9000 (or your own endpoint with --webhook)
+                 receiver on 127.0.0.1:9000 (or your own endpoint with --webhook,
+                 or one destination of a kind: bitrix24, amocrm, telegram, …)
   test           install what is missing (Chromium too), build, run every test
   bench [page]   measure sizes, the widget on the demo page (Chromium), intake and
                  delivery; append the results to BENCHMARKS.md (`page`: only the
