@@ -22,7 +22,7 @@ use crate::deliver::enqueue;
 use crate::settings::{now_ms, secret_or_var};
 use crate::sites;
 use crate::store::admin::{AdminStore, Cursor, LeadFilter};
-use crate::store::{D1Store, DeliveryKey, LeadStore, StoreError};
+use crate::store::{self, DeliveryKey, LeadStore, StoreError};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
@@ -31,7 +31,11 @@ pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Respons
     if let Some(refused) = authorize(&req, &env)? {
         return Ok(refused);
     }
-    let store = D1Store::new(env.d1("DB")?);
+    let store = store::open(&env);
+    let store = match store {
+        Ok(store) => store,
+        Err(e) => return answer::error(503, "unavailable", &format!("storage: {}", e.0), vec![]),
+    };
     let result = match (req.method(), path) {
         (Method::Get, ["leads"]) => list(&req, &store).await,
         (Method::Get, ["leads", id]) => detail(id, &store).await,
@@ -134,7 +138,7 @@ fn parse_id(id: &str) -> std::result::Result<Uuid, AdminError> {
     id.parse().map_err(|_| bad_field("id", "A lead id is a UUID."))
 }
 
-async fn list(req: &Request, store: &D1Store) -> Answer {
+async fn list(req: &Request, store: &(impl AdminStore + LeadStore)) -> Answer {
     let mut filter = LeadFilter {
         limit: DEFAULT_PAGE,
         ..Default::default()
@@ -178,14 +182,14 @@ async fn list(req: &Request, store: &D1Store) -> Answer {
     )?)
 }
 
-async fn detail(id: &str, store: &D1Store) -> Answer {
+async fn detail(id: &str, store: &(impl AdminStore + LeadStore)) -> Answer {
     match store.lead_detail(&parse_id(id)?).await? {
         Some(detail) => Ok(answer::json(200, &detail)?),
         None => Ok(answer::error(404, "lead_not_found", "No lead with this id.", vec![])?),
     }
 }
 
-async fn replay_one(req: &Request, id: &str, env: &Env, store: &D1Store) -> Answer {
+async fn replay_one(req: &Request, id: &str, env: &Env, store: &(impl AdminStore + LeadStore)) -> Answer {
     let id = parse_id(id)?;
     let destination = req
         .url()?
@@ -214,7 +218,7 @@ struct ReplayRequest {
     destination: Option<String>,
 }
 
-async fn replay_since(req: &mut Request, env: &Env, store: &D1Store) -> Answer {
+async fn replay_since(req: &mut Request, env: &Env, store: &(impl AdminStore + LeadStore)) -> Answer {
     let body = req.bytes().await?;
     let request: ReplayRequest = lead_json(&body)?;
     let since = parse_time("since", &request.since)?;
@@ -257,14 +261,14 @@ fn attribute(req: &Request) -> Answer {
     Ok(answer::json(200, &lead::attribution::explain(&touch, None))?)
 }
 
-async fn destinations(store: &D1Store) -> Answer {
+async fn destinations(store: &(impl AdminStore + LeadStore)) -> Answer {
     Ok(answer::json(
         200,
         &json!({ "destinations": store.destinations().await? }),
     )?)
 }
 
-async fn switch_destination(site: &str, id: &str, enabled: bool, store: &D1Store) -> Answer {
+async fn switch_destination(site: &str, id: &str, enabled: bool, store: &(impl AdminStore + LeadStore)) -> Answer {
     let known = sites::all()
         .site(site)
         .is_some_and(|s| s.destinations.iter().any(|d| d.id == id));

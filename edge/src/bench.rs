@@ -7,7 +7,7 @@ use lead::wire::{Lead, LeadKind, Page, RawContact, Submission};
 use worker::{Date, Env, Method, Request, Response, Result};
 
 use crate::answer;
-use crate::store::{D1Store, LeadStore};
+use crate::store::LeadStore;
 
 pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
     match (req.method(), req.path().as_str()) {
@@ -28,7 +28,7 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
                     vec![],
                 );
             };
-            let store = D1Store::new(env.d1("DB")?);
+            let store = crate::store::open(&env).map_err(|e| worker::Error::RustError(e.0))?;
             match store.insert_lead(&lead, &["bench"], now, None, now).await {
                 Ok(_) => answer::json(202, &lead::wire::Accepted { id }),
                 Err(e) => answer::error(503, "unavailable", &e.0, vec![]),

@@ -3,25 +3,25 @@
 //! sweeper until each settles. D1 is the truth, the queue only a prompt: a
 //! lost or undecodable message costs nothing, because the sweeper
 //! re-enqueues what is due. What each product is sent and what its answer
-//! means is `lead::destination`'s, natively tested; this file sends and records.
+//! means is `lead::destination`'s; a round of attempts is `attempt`'s (both
+//! natively tested); this file is the Worker's side: fetch and the queue.
 
 use std::collections::BTreeMap;
 use std::pin::pin;
 use std::time::Duration;
 
-use futures_util::future::{join_all, select, Either};
-use lead::delivery::{decide, parse_retry_after, DeliveryState};
-use lead::destination::{self, Answer, Delivery, Found, Kind, Outcome, Request as Outbound};
-use lead::site::Site;
-use lead::wire::Lead;
+use futures_util::future::{select, Either};
+use lead::delivery::parse_retry_after;
+use lead::destination::{self, Request as Outbound};
 use worker::{
-    console_error, console_log, AbortController, Delay, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt,
-    Method, Request, RequestInit, RequestRedirect,
+    console_error, AbortController, Delay, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt, Method,
+    Request, RequestInit, RequestRedirect,
 };
 
+use crate::attempt::{self, Reply, Round, Transport};
 use crate::settings::{now_ms, secret_or_var, Settings};
 use crate::sites;
-use crate::store::{Attempt, Claimed, DeliveryKey, LeadStore};
+use crate::store::{Claimed, DeliveryKey, LeadStore};
 
 pub const QUEUE_BINDING: &str = "DELIVERIES";
 /// Queues cap a message's delay; longer waits are left to the sweeper.
@@ -84,31 +84,29 @@ pub async fn consume(batch: MessageBatch<DeliveryKey>, env: Env, store: &impl Le
     }
 }
 
-/// Attempts deliveries the caller holds (just claimed, or leased at intake),
-/// records every attempt in one write, and queues the retries.
+/// Attempts held deliveries with `fetch`, records them, and queues the retries.
 pub async fn attempt_all(
     env: &Env,
     settings: &Settings,
     store: &impl LeadStore,
     claimed: Vec<Claimed>,
 ) -> Result<(), String> {
-    let work = claimed.into_iter().map(|c| attempt_one(env, settings, store, c));
-    let results = join_all(work).await;
-    let mut records = Vec::new();
-    for result in results {
-        if let Some(record) = result? {
-            records.push(record);
-        }
+    let secret = |name: &str| secret_or_var(env, name);
+    let round = Round {
+        settings,
+        sites: sites::all(),
+        secret: &secret,
+        now_ms: &now_ms,
+    };
+    let transport = Fetcher {
+        timeout: settings.timeout,
+    };
+    let retries = attempt::attempt_all(&round, store, &transport, claimed).await?;
+    let mut by_wait: BTreeMap<u64, Vec<DeliveryKey>> = BTreeMap::new();
+    for (key, secs) in retries {
+        by_wait.entry(secs).or_default().push(key);
     }
-    store.record_attempts(&records).await.map_err(|e| e.0)?;
-    let mut retries: BTreeMap<u64, Vec<DeliveryKey>> = BTreeMap::new();
-    for (key, attempt) in &records {
-        if let Some(at) = attempt.next_attempt_at_ms {
-            let secs = ((at - now_ms()).max(0) / 1000) as u64;
-            retries.entry(secs).or_default().push(key.clone());
-        }
-    }
-    for (secs, keys) in retries {
+    for (secs, keys) in by_wait {
         if let Err(e) = enqueue(env, &keys, secs).await {
             console_error!("{} retries not queued ({e}); the sweeper will", keys.len());
         }
@@ -116,131 +114,14 @@ pub async fn attempt_all(
     Ok(())
 }
 
-/// One held delivery: settled without an attempt, or attempted and returned
-/// for recording.
-async fn attempt_one(
-    env: &Env,
-    settings: &Settings,
-    store: &impl LeadStore,
-    claimed: Claimed,
-) -> Result<Option<(DeliveryKey, Attempt)>, String> {
-    let key = claimed.key.clone();
-    let started = now_ms();
-    let settle = |state: DeliveryState, reason: String| async move {
-        store
-            .settle_without_attempt(&key, state, &reason, started)
-            .await
-            .map(|()| None)
-            .map_err(|e| e.0)
-    };
-    let lead = match &claimed.lead {
-        Ok(lead) => lead,
-        // Retrying cannot make it decode: fail it visibly instead of circling.
-        Err(e) => return settle(DeliveryState::Failed, format!("stored_lead_undecodable: {e}")).await,
-    };
-    let site = sites::all().site(&lead.site);
-    let found = site.and_then(|s| {
-        let d = s.destinations.iter().find(|d| d.id == claimed.key.destination)?;
-        Some((s, d, destination::kind(&d.kind)?))
-    });
-    let Some((site, target, kind)) = found else {
-        let reason = "destination_removed: the destination is no longer in sites.toml";
-        return settle(DeliveryState::Failed, reason.into()).await;
-    };
-    if claimed.destination_disabled {
-        let reason = "destination_disabled: re-enable it, then replay";
-        return settle(DeliveryState::Disabled, reason.into()).await;
-    }
-    let secret = |name: &str| secret_or_var(env, name);
-    let delivery = Delivery {
-        lead,
-        site,
-        destination: target,
-        secret: &secret,
-        now_secs: started / 1000,
-    };
-    let (status, outcome) = run(kind, &delivery, &claimed, settings.timeout).await;
-    let finished = now_ms();
-    let decision = decide(claimed.attempts_made + 1, &outcome, &settings.schedule);
-    if decision.disable_destination {
-        let reason = decision.reason.as_deref().unwrap_or("disabled by its answer");
-        store
-            .set_destination_enabled(&lead.site, &target.id, false, reason, finished)
-            .await
-            .map_err(|e| e.0)?;
-    }
-    let record = Attempt {
-        n: claimed.attempts_made + 1,
-        at_ms: started,
-        duration_ms: finished - started,
-        status,
-        error: decision.reason.clone(),
-        state: decision.state,
-        next_attempt_at_ms: decision.retry_in_secs.map(|s| finished + s as i64 * 1000),
-    };
-    console_log!(
-        "lead {} → {} ({}): attempt {} {} (status {:?}{}){}",
-        claimed.key.lead_id,
-        claimed.key.destination,
-        target.kind,
-        record.n,
-        record.state.as_str(),
-        record.status,
-        record.error.as_deref().map(|e| format!(", {e}")).unwrap_or_default(),
-        decision
-            .retry_in_secs
-            .map(|s| format!(", next in {s} s"))
-            .unwrap_or_default()
-    );
-    Ok(Some((claimed.key, record)))
+/// Requests through the Worker's `fetch`, each given up after `timeout`.
+struct Fetcher {
+    timeout: Duration,
 }
 
-/// Sends the lead, first asking the product whether it already has it when
-/// the last attempt's outcome is unknown and the kind can be asked.
-async fn run(kind: &dyn Kind, delivery: &Delivery<'_>, claimed: &Claimed, timeout: Duration) -> (Option<u16>, Outcome) {
-    if claimed.last_outcome_unknown {
-        if let Some(Ok(lookup)) = kind.lookup(delivery) {
-            match send(lookup, timeout).await {
-                Ok(reply) => match kind.found(&reply.answer()) {
-                    Found::Yes => return (Some(reply.status), Outcome::Delivered),
-                    Found::No => {}
-                    Found::Unknown(reason) => return (Some(reply.status), retry(format!("lookup: {reason}"))),
-                },
-                Err(code) => return (None, retry(format!("lookup: {code}"))),
-            }
-        }
-    }
-    let request = match kind.request(delivery) {
-        Ok(r) => r,
-        Err(problem) => return (None, retry(problem.to_string())),
-    };
-    match send(request, timeout).await {
-        Ok(reply) => (Some(reply.status), kind.classify(&reply.answer())),
-        Err(code) => (None, retry(code.into())),
-    }
-}
-
-fn retry(reason: String) -> Outcome {
-    Outcome::Retry {
-        after_secs: None,
-        reason,
-    }
-}
-
-/// What came back from one request.
-struct Reply {
-    status: u16,
-    retry_after_secs: Option<u64>,
-    body: String,
-}
-
-impl Reply {
-    fn answer(&self) -> Answer<'_> {
-        Answer {
-            status: self.status,
-            retry_after_secs: self.retry_after_secs,
-            body: &self.body,
-        }
+impl Transport for Fetcher {
+    async fn send(&self, request: Outbound) -> Result<Reply, &'static str> {
+        send(request, self.timeout).await
     }
 }
 
@@ -294,37 +175,9 @@ async fn send(out: Outbound, timeout: Duration) -> Result<Reply, &'static str> {
 
 /// The first attempt at a new lead's deliveries, right after intake's answer,
 /// under the lease taken when they were stored.
-pub async fn first_attempts(
-    env: &Env,
-    store: &impl LeadStore,
-    lead: Lead,
-    keys: Vec<DeliveryKey>,
-    disabled: &[String],
-) {
+pub async fn first_attempts(env: &Env, store: &impl LeadStore, held: Vec<Claimed>) {
     let settings = Settings::from_env(env);
-    let claimed = keys
-        .into_iter()
-        .map(|key| Claimed {
-            destination_disabled: disabled.contains(&key.destination),
-            key,
-            lead: Ok(lead.clone()),
-            attempts_made: 0,
-            last_outcome_unknown: false,
-        })
-        .collect();
-    if let Err(e) = attempt_all(env, &settings, store, claimed).await {
-        console_error!(
-            "lead {}: first attempts not recorded ({e}); the sweeper retries",
-            lead.id
-        );
+    if let Err(e) = attempt_all(env, &settings, store, held).await {
+        console_error!("first attempts not recorded ({e}); the sweeper retries them");
     }
-}
-
-/// Which of the site's destinations take `lead` (their kinds and channels filters).
-pub fn destinations_for<'a>(site: &'a Site, lead: &Lead) -> Vec<&'a str> {
-    site.destinations
-        .iter()
-        .filter(|d| d.takes(lead))
-        .map(|d| d.id.as_str())
-        .collect()
 }

@@ -10,7 +10,10 @@ use worker::{console_error, Context, Date, Env, Request, Response, Result};
 
 use crate::settings::Settings;
 
-use crate::store::{D1Store, DeliveryKey, Insert, LeadStore};
+use lead::site::Site;
+use lead::wire::Lead;
+
+use crate::store::{self, Claimed, DeliveryKey, Insert, LeadStore, StoreError};
 use crate::{answer, deliver, sites};
 
 /// Bodies a browser can send without a preflight (`text/plain`) or with one.
@@ -91,31 +94,30 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         Err(fields) => return answer::error(422, "invalid_lead", "Some fields need another look.", fields),
     };
     let lead_id = lead.id;
-    let store = D1Store::new(env.d1("DB")?);
-    let destinations = deliver::destinations_for(site, &lead);
+    let store = match store::open(&env) {
+        Ok(store) => store,
+        Err(e) => {
+            console_error!("lead {}: no store: {}", lead.id, e.0);
+            return answer::error(
+                503,
+                "unavailable",
+                "The lead could not be stored just now; try again shortly.",
+                vec![],
+            );
+        }
+    };
     let lease_until = received_at_ms + Settings::from_env(&env).lease_ms();
-    match store
-        .insert_lead(&lead, &destinations, received_at_ms, spam, lease_until)
-        .await
-    {
-        // Spam has no deliveries to attempt.
-        Ok(stored) if stored.insert == Insert::New && spam.is_none() => {
-            let keys: Vec<DeliveryKey> = destinations
-                .iter()
-                .map(|d| DeliveryKey {
-                    lead_id: lead.id,
-                    destination: (*d).to_owned(),
-                })
-                .collect();
+    match keep(&store, site, &lead, spam, received_at_ms, lease_until).await {
+        Ok(held) => {
             // After the answer: the lead is already durable and its
             // deliveries leased to this request; should the attempts not
             // finish, the sweeper finds them pending once the lease ends.
-            ctx.wait_until(async move {
-                deliver::first_attempts(&env, &store, lead, keys, &stored.disabled).await;
-            });
-            return answer::json(202, &Accepted { id: lead_id });
+            if !held.is_empty() {
+                ctx.wait_until(async move {
+                    deliver::first_attempts(&env, &store, held).await;
+                });
+            }
         }
-        Ok(_) => {}
         Err(e) => {
             console_error!("lead {}: not stored: {}", lead.id, e.0);
             // Not a 2xx: the widget keeps the lead in its outbox and tries again.
@@ -128,4 +130,126 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         }
     }
     answer::json(202, &Accepted { id: lead_id })
+}
+
+/// Stores a valid lead with one delivery per destination that takes it, and
+/// returns those deliveries, held until `lease_until_ms` for the first
+/// attempt: none for spam (never forwarded) or a lead already stored (its
+/// first attempts belong to the request that stored it).
+pub async fn keep(
+    store: &impl LeadStore,
+    site: &Site,
+    lead: &Lead,
+    spam: Option<&str>,
+    received_at_ms: i64,
+    lease_until_ms: i64,
+) -> std::result::Result<Vec<Claimed>, StoreError> {
+    let destinations: Vec<&str> = site
+        .destinations
+        .iter()
+        .filter(|d| d.takes(lead))
+        .map(|d| d.id.as_str())
+        .collect();
+    let stored = store
+        .insert_lead(lead, &destinations, received_at_ms, spam, lease_until_ms)
+        .await?;
+    if stored.insert == Insert::Duplicate || spam.is_some() {
+        return Ok(Vec::new());
+    }
+    Ok(destinations
+        .into_iter()
+        .map(|d| Claimed {
+            key: DeliveryKey {
+                lead_id: lead.id,
+                destination: d.to_owned(),
+            },
+            lead: Ok(lead.clone()),
+            attempts_made: 0,
+            last_outcome_unknown: false,
+            destination_disabled: stored.disabled.iter().any(|off| off == d),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+    use crate::store::memory::MemoryStore;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
+
+    fn every_kind() -> &'static Site {
+        crate::sites::all()
+            .site("every-kind")
+            .expect("sites.toml has the every-kind site")
+    }
+
+    fn lead(kind: &str) -> Lead {
+        serde_json::from_value(serde_json::json!({
+            "id": "6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b", "site": "every-kind", "kind": kind,
+            "contact": {"phone": "+79123456789", "name": null, "email": null},
+            "message": null, "page": {"url": "https://shop.example/", "title": null, "referrer": null},
+            "attribution": {"channel": "direct", "source": null, "medium": null, "campaign": null, "term": null,
+                "content": null, "referrer": null, "landing_page": null, "first_touch": null, "last_touch": null,
+                "visits": 1},
+            "received_at": "2026-11-23T15:59:47.681Z"
+        }))
+        .expect("a lead")
+    }
+
+    fn held(store: &MemoryStore, lead: &Lead, spam: Option<&str>) -> Vec<String> {
+        block_on(keep(store, every_kind(), lead, spam, 1_000, 31_000))
+            .expect("kept")
+            .into_iter()
+            .map(|c| c.key.destination)
+            .collect()
+    }
+
+    #[test]
+    fn each_destination_that_takes_the_lead_gets_one_held_delivery() {
+        let store = MemoryStore::default();
+        let callback = lead("callback");
+        let all = ["webhook", "bitrix24", "amocrm", "telegram", "email", "hubspot", "slack"];
+        assert_eq!(held(&store, &callback, None), all);
+        let row = store.row(callback.id, "slack").expect("a row");
+        assert_eq!(row.lease_until, Some(31_000), "held for this request's first attempt");
+    }
+
+    #[test]
+    fn a_kinds_filter_keeps_a_lead_from_a_destination() {
+        let store = MemoryStore::default();
+        let click = lead("phone_click");
+        assert!(!held(&store, &click, None).contains(&"slack".to_owned()));
+        assert!(
+            !store.destinations_of(click.id).contains(&"slack".to_owned()),
+            "no delivery row either"
+        );
+    }
+
+    #[test]
+    fn spam_and_a_lead_posted_again_are_not_attempted() {
+        let store = MemoryStore::default();
+        let callback = lead("callback");
+        assert_eq!(held(&store, &callback, Some("honeypot")), Vec::<String>::new());
+        assert!(store.destinations_of(callback.id).is_empty(), "spam has no deliveries");
+        let other = MemoryStore::default();
+        assert_eq!(held(&other, &callback, None).len(), 7);
+        assert_eq!(
+            held(&other, &callback, None),
+            Vec::<String>::new(),
+            "the second POST of one id"
+        );
+    }
 }

@@ -9,6 +9,7 @@
 
 mod admin;
 mod answer;
+mod attempt;
 #[cfg(feature = "bench-routes")]
 mod bench;
 mod deliver;
@@ -38,10 +39,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 #[event(queue)]
 async fn queue(batch: MessageBatch<store::DeliveryKey>, env: Env, _ctx: Context) -> Result<()> {
-    match env.d1("DB") {
-        Ok(db) => deliver::consume(batch, env, &store::D1Store::new(db)).await,
+    match store::open(&env) {
+        Ok(store) => deliver::consume(batch, env, &store).await,
         Err(e) => {
-            console_error!("queue: no database ({e}); messages retried");
+            console_error!("queue: no database ({}); messages retried", e.0);
             batch.retry_all();
         }
     }

@@ -6,15 +6,15 @@ use worker::{console_error, console_log, Env};
 
 use crate::deliver::enqueue;
 use crate::settings::now_ms;
-use crate::store::{D1Store, LeadStore};
+use crate::store::{self, LeadStore};
 
 /// Per run; a larger backlog drains over the following runs and the retries they start.
 const BATCH: u32 = 500;
 
 pub async fn run(env: &Env) {
-    let store = match env.d1("DB") {
-        Ok(db) => D1Store::new(db),
-        Err(e) => return console_error!("sweep: no database: {e}"),
+    let store = match store::open(env) {
+        Ok(store) => store,
+        Err(e) => return console_error!("sweep: no database: {}", e.0),
     };
     let due = match store.due(now_ms(), BATCH).await {
         Ok(keys) => keys,

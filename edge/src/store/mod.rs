@@ -3,8 +3,17 @@
 
 pub mod admin;
 mod d1;
+#[cfg(test)]
+pub mod memory;
 
 pub use d1::D1Store;
+
+/// The store this Worker uses: D1, bound as `DB`. The one place that names
+/// the backend; everything else is written against [`LeadStore`] and
+/// [`admin::AdminStore`].
+pub fn open(env: &worker::Env) -> Result<D1Store, StoreError> {
+    Ok(D1Store::new(env.d1("DB")?))
+}
 
 use lead::delivery::DeliveryState;
 use lead::wire::Lead;

@@ -1,0 +1,201 @@
+//! [`LeadStore`] in memory, for native tests of intake and delivery: the same
+//! rules as the D1 queries (claim only what is pending, due and not leased;
+//! a duplicate id stores nothing), kept in plain maps.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use lead::delivery::DeliveryState;
+use lead::wire::Lead;
+use uuid::Uuid;
+
+use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError, Stored};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_attempt_at: Option<i64>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub lease_until: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    /// Lead id → (site, the stored JSON).
+    leads: RefCell<BTreeMap<Uuid, (String, String)>>,
+    deliveries: RefCell<BTreeMap<(Uuid, String), Row>>,
+    pub attempts: RefCell<Vec<(DeliveryKey, Attempt)>>,
+    disabled: RefCell<BTreeSet<(String, String)>>,
+}
+
+impl MemoryStore {
+    pub fn row(&self, lead_id: Uuid, destination: &str) -> Option<Row> {
+        self.deliveries
+            .borrow()
+            .get(&(lead_id, destination.to_owned()))
+            .cloned()
+    }
+
+    pub fn destinations_of(&self, lead_id: Uuid) -> Vec<String> {
+        let rows = self.deliveries.borrow();
+        rows.keys()
+            .filter(|(id, _)| *id == lead_id)
+            .map(|(_, d)| d.clone())
+            .collect()
+    }
+
+    /// Overwrites a stored lead's JSON, as a bad migration or a bug might.
+    pub fn corrupt(&self, lead_id: Uuid) {
+        if let Some(stored) = self.leads.borrow_mut().get_mut(&lead_id) {
+            stored.1 = "{\"not\": \"a lead\"}".into();
+        }
+    }
+}
+
+fn key_of(key: &DeliveryKey) -> (Uuid, String) {
+    (key.lead_id, key.destination.clone())
+}
+
+impl LeadStore for MemoryStore {
+    async fn insert_lead(
+        &self,
+        lead: &Lead,
+        destinations: &[&str],
+        received_at_ms: i64,
+        spam: Option<&str>,
+        lease_until_ms: i64,
+    ) -> Result<Stored, StoreError> {
+        let disabled = self
+            .disabled
+            .borrow()
+            .iter()
+            .filter(|(site, _)| *site == lead.site)
+            .map(|(_, id)| id.clone())
+            .collect();
+        if self.leads.borrow().contains_key(&lead.id) {
+            return Ok(Stored {
+                insert: Insert::Duplicate,
+                disabled,
+            });
+        }
+        let json = serde_json::to_string(lead)?;
+        self.leads.borrow_mut().insert(lead.id, (lead.site.clone(), json));
+        let destinations = if spam.is_some() { &[][..] } else { destinations };
+        for destination in destinations {
+            self.deliveries.borrow_mut().insert(
+                (lead.id, (*destination).to_owned()),
+                Row {
+                    state: DeliveryState::Pending,
+                    attempts: 0,
+                    next_attempt_at: Some(received_at_ms),
+                    last_status: None,
+                    last_error: None,
+                    lease_until: Some(lease_until_ms),
+                },
+            );
+        }
+        Ok(Stored {
+            insert: Insert::New,
+            disabled,
+        })
+    }
+
+    async fn claim(&self, keys: &[DeliveryKey], now_ms: i64, lease_ms: i64) -> Result<Vec<Claimed>, StoreError> {
+        let mut claimed = Vec::new();
+        for key in keys {
+            let mut rows = self.deliveries.borrow_mut();
+            let Some(row) = rows.get_mut(&key_of(key)) else {
+                continue;
+            };
+            let due = row.next_attempt_at.is_some_and(|at| at <= now_ms + 1000);
+            let free = row.lease_until.is_none_or(|until| until < now_ms);
+            if row.state != DeliveryState::Pending || !due || !free {
+                continue;
+            }
+            row.lease_until = Some(now_ms + lease_ms);
+            let stored = self.leads.borrow().get(&key.lead_id).cloned();
+            let site = stored.as_ref().map(|(site, _)| site.clone()).unwrap_or_default();
+            claimed.push(Claimed {
+                key: key.clone(),
+                lead: match stored {
+                    Some((_, json)) => serde_json::from_str(&json).map_err(|e| e.to_string()),
+                    None => Err("the lead row is missing".into()),
+                },
+                attempts_made: row.attempts,
+                last_outcome_unknown: row.attempts > 0 && row.last_status.is_none() && row.last_error.is_some(),
+                destination_disabled: self.disabled.borrow().contains(&(site, key.destination.clone())),
+            });
+        }
+        Ok(claimed)
+    }
+
+    async fn record_attempts(&self, attempts: &[(DeliveryKey, Attempt)]) -> Result<(), StoreError> {
+        for (key, attempt) in attempts {
+            if let Some(row) = self.deliveries.borrow_mut().get_mut(&key_of(key)) {
+                row.state = attempt.state;
+                row.attempts += 1;
+                row.next_attempt_at = attempt.next_attempt_at_ms;
+                row.last_status = attempt.status;
+                row.last_error = attempt.error.clone();
+                row.lease_until = None;
+            }
+            self.attempts.borrow_mut().push((key.clone(), attempt.clone()));
+        }
+        Ok(())
+    }
+
+    async fn settle_without_attempt(
+        &self,
+        key: &DeliveryKey,
+        state: DeliveryState,
+        reason: &str,
+        _now_ms: i64,
+    ) -> Result<(), StoreError> {
+        if let Some(row) = self.deliveries.borrow_mut().get_mut(&key_of(key)) {
+            row.state = state;
+            row.last_error = Some(reason.to_owned());
+            row.next_attempt_at = None;
+            row.lease_until = None;
+        }
+        Ok(())
+    }
+
+    async fn due(&self, now_ms: i64, limit: u32) -> Result<Vec<DeliveryKey>, StoreError> {
+        let rows = self.deliveries.borrow();
+        let mut due: Vec<(i64, DeliveryKey)> = rows
+            .iter()
+            .filter(|(_, r)| r.state == DeliveryState::Pending && r.lease_until.is_none_or(|u| u < now_ms))
+            .filter_map(|((id, d), r)| {
+                let at = r.next_attempt_at.filter(|at| *at <= now_ms)?;
+                Some((
+                    at,
+                    DeliveryKey {
+                        lead_id: *id,
+                        destination: d.clone(),
+                    },
+                ))
+            })
+            .collect();
+        due.sort_by_key(|(at, _)| *at);
+        Ok(due.into_iter().take(limit as usize).map(|(_, k)| k).collect())
+    }
+
+    async fn set_destination_enabled(
+        &self,
+        site: &str,
+        destination: &str,
+        enabled: bool,
+        _reason: &str,
+        _now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let entry = (site.to_owned(), destination.to_owned());
+        if enabled {
+            self.disabled.borrow_mut().remove(&entry);
+        } else {
+            self.disabled.borrow_mut().insert(entry);
+        }
+        Ok(())
+    }
+}
