@@ -319,8 +319,13 @@ same machine only.
   lower median; worst the largest value (for *after load*, the earliest).
 - **Delivery**: with the production retry schedule and the sweeper run once a
   minute (as the Cron Trigger would), after the intake load's backlog has been
-  delivered (no delivery pending in D1): 200 leads posted at 20/s, each timed
-  from the start of its POST to its first 2xx receipt at the receiver; then,
+  delivered (no delivery pending in D1): 100 leads posted at 5/s, then 3,000
+  at 50/s (60 s), each paced from 4 client threads and timed from the start of
+  its POST to its first 2xx receipt at the receiver (since the destinations
+  issue the first attempt follows the 202 in `waitUntil`; earlier runs waited
+  for a queue batch), and the deliveries still pending 10 s after the last
+  202 are counted (budgets: at 5/s p50 ≤ 50 ms and p99 ≤ 500 ms; at 50/s
+  p99 ≤ 2 s and none pending); then,
   with the receiver's port closed, 1,000 leads posted by 8 threads and tried
   once each (connection refused); the receiver comes back and the time until
   every one of them has been received is the drain time. Its length is set by
