@@ -67,7 +67,8 @@ pub async fn attempt_all(
         .into_iter()
         .filter_map(|(key, attempt)| {
             let at = attempt.next_attempt_at_ms?;
-            Some((key, ((at - now).max(0) / 1000) as u64))
+            // Rounded up: a retry never comes before the wait a product asked for.
+            Some((key, ((at - now).max(0) as u64).div_ceil(1000)))
         })
         .collect())
 }
@@ -310,16 +311,24 @@ mod tests {
 
     /// One round at `now`.
     fn round(store: &MemoryStore, script: &Script, claimed: Vec<Claimed>, now: i64) -> Vec<(DeliveryKey, u64)> {
+        round_with_clock(store, script, claimed, &move || now)
+    }
+
+    fn round_with_clock(
+        store: &MemoryStore,
+        script: &Script,
+        claimed: Vec<Claimed>,
+        clock: &dyn Fn() -> i64,
+    ) -> Vec<(DeliveryKey, u64)> {
         let settings = Settings {
             schedule: vec![0, 5, 30],
             timeout: Duration::from_secs(15),
         };
-        let clock = move || now;
         let round = Round {
             settings: &settings,
             sites: crate::sites::all(),
             secret: &secret,
-            now_ms: &clock,
+            now_ms: clock,
         };
         block_on(attempt_all(&round, store, script, claimed)).expect("the round is recorded")
     }
@@ -430,6 +439,20 @@ mod tests {
             "parameters": {"retry_after": 17}}"#;
         let script = Script::default().then(429, throttled);
         assert_eq!(round(&store, &script, vec![held(&lead, &key)], T0), vec![(key, 17)]);
+    }
+
+    #[test]
+    fn a_retry_never_comes_before_the_products_wait_while_the_clock_moves_on() {
+        let store = MemoryStore::default();
+        let (lead, key) = stored(&store, "telegram");
+        let throttled = r#"{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 17",
+            "parameters": {"retry_after": 17}}"#;
+        let script = Script::default().then(429, throttled);
+        // Each reading of the clock is 300 ms after the last: sending and recording take time.
+        let ticks = std::cell::Cell::new(T0);
+        let clock = || ticks.replace(ticks.get() + 300);
+        let retries = round_with_clock(&store, &script, vec![held(&lead, &key)], &clock);
+        assert_eq!(retries, vec![(key, 17)], "rounded up, not down to 16");
     }
 
     #[test]
