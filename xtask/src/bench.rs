@@ -26,24 +26,41 @@ use crate::step::{step, Failure};
 const LOADER_BUDGET_GZIP: usize = 3 * 1024;
 const WIDGET_BUDGET_GZIP: usize = 40 * 1024;
 
-/// `page_only`: just the widget on the demo page, printed and not recorded
-/// (for trying a change to the widget; the full run is what BENCHMARKS.md keeps).
-pub fn run(page_only: bool) -> Result<(), Failure> {
+/// What one run measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Everything, recorded in BENCHMARKS.md.
+    All,
+    /// Just the widget on the demo page, printed and not recorded (for trying
+    /// a change to the widget; the full run is what BENCHMARKS.md keeps).
+    Page,
+    /// Sizes and the collector (intake, delivery), recorded: for changes to
+    /// the Worker, and it needs neither 8787 nor 8080 free.
+    Collector,
+}
+
+pub fn run(part: Part) -> Result<(), Failure> {
     crate::setup::tools(true)?;
     // Every process started below runs in its own group: Ctrl-C must stop them.
     leadwire_tests::process::stop_all_on_ctrl_c();
     crate::build::all()?;
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
-    let on_page = step("Measuring the widget on the demo page in headless Chromium", page::run)?;
-    if page_only {
-        print!("\n{}", page::report(&on_page));
+    let on_page = match part {
+        Part::Collector => None,
+        Part::All | Part::Page => Some(step(
+            "Measuring the widget on the demo page in headless Chromium",
+            page::run,
+        )?),
+    };
+    if let (Part::Page, Some(on_page)) = (part, &on_page) {
+        print!("\n{}", page::report(on_page));
         return Ok(());
     }
     let collected = step(
         "Measuring the collector: intake under load, delivery latency, backlog drain",
         collector_run,
     )?;
-    let report = report(&sizes, &on_page, &collected);
+    let report = report(&sizes, on_page.as_deref(), &collected);
     print!("\n{report}");
     append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
     println!("\nAppended to BENCHMARKS.md");
@@ -182,7 +199,7 @@ fn collector_run() -> Result<Collected, Failure> {
     })
 }
 
-fn report(sizes: &[Size], on_page: &[page::Variant], collected: &Collected) -> String {
+fn report(sizes: &[Size], on_page: Option<&[page::Variant]>, collected: &Collected) -> String {
     let throughput = &collected.throughput;
     let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let commit = crate::step::output(
@@ -211,7 +228,10 @@ fn report(sizes: &[Size], on_page: &[page::Variant], collected: &Collected) -> S
         out += &format!("| {} | {} | {} | {budget} |\n", s.what, kb(s.raw), kb(s.gzip));
     }
     out += "\n";
-    out += &page::report(on_page);
+    match on_page {
+        Some(on_page) => out += &page::report(on_page),
+        None => out += "(The widget on the page was not measured in this run: `cargo xtask bench collector`.)\n",
+    }
     out += "\n| route | requests/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n";
     for t in throughput {
         let r = &t.result;

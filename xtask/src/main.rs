@@ -21,9 +21,11 @@ commands:
                  receiver on 127.0.0.1:9000 (or your own endpoint with --webhook,
                  or one destination of a kind: bitrix24, amocrm, telegram, …)
   test           install what is missing (Chromium too), build, run every test
-  bench [page]   measure sizes, the widget on the demo page (Chromium), intake and
+  bench [page|collector]
+                 measure sizes, the widget on the demo page (Chromium), intake and
                  delivery; append the results to BENCHMARKS.md (`page`: only the
-                 widget on the page, printed, not recorded)
+                 widget on the page, printed, not recorded; `collector`: sizes,
+                 intake and delivery, recorded)
   build          build the widget into edge/public and the Worker
   attribute --url URL [--referrer R]   how a landing URL is attributed, and the rule (no --url: JSON lines on stdin)
   setup          only install the tools (add --browser for Chromium)";
@@ -34,7 +36,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::run(rest),
         Some("test") => test(),
-        Some("bench") => bench::run(rest.iter().any(|a| a == "page")),
+        Some("bench") => bench::run(match rest.first().map(String::as_str) {
+            Some("page") => bench::Part::Page,
+            Some("collector") => bench::Part::Collector,
+            _ => bench::Part::All,
+        }),
         Some("build") => setup::tools(false).and_then(|_| build::all()),
         Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")),
         Some("attribute") => attribute::run(rest),
