@@ -1568,7 +1568,8 @@ mod tests {
         assert_eq!(status, 200);
         assert!(started.elapsed() >= Duration::from_millis(400), "answered early");
         let started = Instant::now();
-        post(&s, &add, &[JSON], &json!({"fields": {"TITLE": "on time"}}).to_string());
+        let (status, _) = post(&s, &add, &[JSON], &json!({"fields": {"TITLE": "on time"}}).to_string());
+        assert_eq!(status, 200);
         assert!(
             started.elapsed() < Duration::from_millis(400),
             "only the next one is late"

@@ -55,11 +55,13 @@ fn questions(app: &App) -> Vec<ChatQuestion> {
     }
 }
 
+/// The log scrolls once the conversation outgrows it: it is in the tab order
+/// (and named by the dialog's title) so that a keyboard can scroll it too.
 pub fn render(app: &Rc<App>) {
     *app.chat.borrow_mut() = Chat::default();
     let words = &app.words;
     app.body().set_inner_html(&format!(
-        r#"<div class="chat" role="log" aria-live="polite"></div>
+        r#"<div class="chat" role="log" aria-live="polite" aria-labelledby="lw-title" tabindex="0"></div>
 <form class="chat-input" novalidate><label class="sr" for="lw-chat">{}</label><input id="lw-chat" name="chat" autocomplete="off" aria-describedby="lw-form-error">
 <button class="submit" type="submit">{}</button>{}</form><p class="error" id="lw-form-error" aria-live="polite"></p>{}"#,
         escape(words.get("chat_placeholder")),
@@ -77,6 +79,8 @@ fn bubble(app: &App, from: Speaker, text: &str) {
             "beforeend",
             &format!(r#"<p class="bubble {class}">{}</p>"#, escape(text)),
         );
+        // The newest turn in sight: a question asked again would otherwise sit below the fold.
+        log.set_scroll_top(log.scroll_height());
     }
     app.chat.borrow_mut().transcript.push(ChatTurn {
         from,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::api::{call, post, CONSENT};
 use crate::faults::admin;
-use crate::support::{Stack, DELIVERY_TIMEOUT, ORIGIN};
+use crate::support::{saturday_noon_in_moscow, Stack, DELIVERY_TIMEOUT, ORIGIN};
 
 /// A lead of `kind` that the demo site accepts, with a fresh id.
 fn submission(kind: &str) -> Value {
@@ -323,24 +323,28 @@ pub fn config_promises_a_callback_in_the_visitors_zone_and_language(stack: &Stac
         assert_eq!(answer.cache_control.as_deref(), Some("private, max-age=60"), "{query}");
         answer.body
     };
+    // The collector's clock is pinned to a Saturday noon in Moscow
+    // (support::saturday_noon_in_moscow): the demo site (Mon–Fri from 09:00
+    // Moscow) is closed, and offers Monday's first slots, labelled in
+    // Vladivostok's time (Moscow + 7 h).
+    const MINUTE_MS: i64 = 60_000;
+    let monday_nine = saturday_noon_in_moscow() + (2 * 24 - 3) * 60 * MINUTE_MS;
     let ru = config("?tz=Asia/Vladivostok&lang=ru");
     let callback = &ru["callback"];
-    let promise = callback["promise"].as_str().unwrap_or_default();
-    assert!(promise.starts_with("Перезвоним"), "a Russian promise: {ru}");
-    let slots = callback["slots"].as_array().cloned().unwrap_or_default();
-    match callback["open"].as_bool() {
-        Some(true) => assert!(slots.is_empty(), "open: nothing to pick: {callback}"),
-        Some(false) => {
-            assert!(!slots.is_empty(), "closed: slots to pick: {callback}");
-            for slot in &slots {
-                assert!(
-                    slot["label"].as_str().is_some_and(|l| !l.trim().is_empty()),
-                    "a labelled slot: {slot}"
-                );
-            }
-        }
-        None => panic!("callback.open is a bool: {ru}"),
-    }
+    let expected: Vec<Value> = ["16:00", "16:30", "17:00", "17:30", "18:00", "18:30"]
+        .iter()
+        .enumerate()
+        .map(|(i, time)| {
+            let start = monday_nine + 30 * MINUTE_MS * i as i64;
+            json!({"start_ms": start, "end_ms": start + 30 * MINUTE_MS, "label": format!("в понедельник в {time}")})
+        })
+        .collect();
+    assert_eq!(expected.len(), lead::widget::OFFERED_SLOTS);
+    assert_eq!(
+        callback,
+        &json!({"open": false, "promise": "Перезвоним в понедельник в 16:00", "slots": expected}),
+        "closed on Saturday: Monday's slots in Vladivostok's time"
+    );
     // The widget's settings travel with the config.
     assert_eq!(ru["widget"]["modes"], json!(["callback", "form", "chat"]));
     assert_eq!(ru["widget"]["form"]["require"], json!(["phone"]));
@@ -348,35 +352,33 @@ pub fn config_promises_a_callback_in_the_visitors_zone_and_language(stack: &Stac
     // Absent language: the widget's locale, else English; unknown zone: the site's.
     for query in ["", "?tz=Nowhere/Atlantis", "?lang=en&tz=Europe/Moscow"] {
         let en = config(query);
-        let promise = en["callback"]["promise"].as_str().unwrap_or_default();
-        assert!(
-            promise.starts_with("We'll call you"),
-            "{query}: an English promise: {en}"
+        assert_eq!(
+            en["callback"]["promise"], "We'll call you back on Monday at 09:00",
+            "{query}: an English promise in Moscow's time: {en}"
         );
     }
 
-    // Closed now: a slot the config offers is one a callback may book.
-    if let Some(offered) = slots.first() {
-        let at = |key: &str| {
-            offered[key]
-                .as_i64()
-                .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-                .unwrap_or_else(|| panic!("{key} in {offered}"))
-                .to_string()
-        };
-        let booked = with(
-            submission("callback"),
-            &[("/slot", Some(json!({"start": at("start_ms"), "end": at("end_ms")})))],
-        );
-        let id = accepted(stack, &booked);
-        let data = delivered(stack, &id);
-        let start: jiff::Timestamp = data["slot"]["start"]
-            .as_str()
-            .unwrap_or_default()
-            .parse()
-            .expect("a time");
-        assert_eq!(start.to_string(), at("start_ms"));
-    }
+    // A slot the config offers is one a callback may book.
+    let offered = &callback["slots"][0];
+    let at = |key: &str| {
+        offered[key]
+            .as_i64()
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .unwrap_or_else(|| panic!("{key} in {offered}"))
+            .to_string()
+    };
+    let booked = with(
+        submission("callback"),
+        &[("/slot", Some(json!({"start": at("start_ms"), "end": at("end_ms")})))],
+    );
+    let id = accepted(stack, &booked);
+    let data = delivered(stack, &id);
+    let start: jiff::Timestamp = data["slot"]["start"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .expect("a time");
+    assert_eq!(start.to_string(), at("start_ms"));
 }
 
 pub fn a_messenger_click_is_delivered_with_its_ref_code(stack: &Stack) {

@@ -302,56 +302,123 @@ pub fn strict_csp_and_hostile_css_do_not_break_it(stack: &Stack) {
     }
 }
 
+/// The screens every state of the dialog is checked on: a laptop and a small phone.
+const SCREENS: [(u32, u32); 2] = [(1280, 800), (360, 640)];
+
+/// Asserts axe-core finds no WCAG 2.0/2.1 A or AA violation in the widget
+/// now (axe already injected), and keeps a screenshot of `state`.
+async fn assert_accessible(stack: &Stack, browser: &Session, state: &str) {
+    browser
+        .screenshot(&stack.artifacts.join(format!("widget-{}.png", state.replace(' ', "-"))))
+        .await;
+    let result = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run({ include: [['leadwire-widget']] }, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })\
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+        )
+        .await;
+    assert_eq!(result, Value::Array(vec![]), "{state}: axe violations");
+}
+
+/// Every state a visitor can reach, in both languages, on a laptop and on a
+/// phone: each mode empty, with its field errors shown and confirmed, and
+/// the chat's log grown past its height. The collector's clock is pinned to
+/// a Saturday (support::saturday_noon_in_moscow), so the callback form is
+/// the off-hours one with its slots; the open-hours one (no slots) cannot
+/// be reached with that clock.
 pub fn accessible_in_both_languages(stack: &Stack) {
     let axe = std::fs::read_to_string(leadwire_tests::paths::repo_root().join("node_modules/axe-core/axe.min.js"))
         .expect("axe-core from package-lock.json (cargo xtask setup)");
     for (path, lang, word) in [("", "en", "Send"), ("ru/", "ru", "Отправить")] {
-        block_on(async {
-            let browser = stack.driver.session().await;
-            browser.goto(&format!("{}{path}", stack.site.url)).await;
-            click(&browser, ".launcher").await;
-            // Focus moved into the dialog; Escape closes it and focus returns.
-            let focused = browser
-                .run("return document.querySelector('leadwire-widget').shadowRoot.activeElement.id")
-                .await;
-            assert!(
-                focused.as_str().is_some_and(|id| id.starts_with("lw-")),
-                "focus inside: {focused}"
-            );
-            for mode in ["callback", "form", "chat"] {
-                click(&browser, &format!("[data-mode={mode}]")).await;
-                browser
-                    .screenshot(&stack.artifacts.join(format!("widget-{lang}-{mode}.png")))
-                    .await;
+        for (width, height) in SCREENS {
+            let case = Uuid::new_v4().simple().to_string();
+            let at = |state: &str| format!("{lang} {width}x{height} {state}");
+            block_on(async {
+                let browser = stack.driver.session().await;
+                browser.viewport(width, height).await;
+                browser.goto(&format!("{}{path}?case={case}", stack.site.url)).await;
+                browser.widget(".launcher").await;
                 browser.run(&axe).await;
-                let result = browser
-                    .run_async(
-                        "const done = arguments[arguments.length - 1];\
-                         axe.run({ include: [['leadwire-widget']] }, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })\
-                           .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
-                    )
+                assert_accessible(stack, &browser, &at("closed")).await;
+                click(&browser, ".launcher").await;
+                // Focus moved into the dialog; Escape closes it and focus returns.
+                let focused = browser
+                    .run("return document.querySelector('leadwire-widget').shadowRoot.activeElement.id")
                     .await;
-                assert_eq!(result, Value::Array(vec![]), "{lang} {mode}: axe violations");
+                assert!(
+                    focused.as_str().is_some_and(|id| id.starts_with("lw-")),
+                    "focus inside: {focused}"
+                );
+                for mode in ["callback", "form"] {
+                    click(&browser, &format!("[data-mode={mode}]")).await;
+                    assert_accessible(stack, &browser, &at(mode)).await;
+                    if mode == "form" {
+                        assert_eq!(browser.widget_text(".submit").await, word, "{lang}");
+                    }
+                    // Sent empty: the collector names the missing phone.
+                    click(&browser, ".submit").await;
+                    browser.widget_text("#lw-phone-error").await;
+                    assert_accessible(stack, &browser, &at(&format!("{mode} errors"))).await;
+                    type_into(&browser, "#lw-phone", "+7 912 345 67 89").await;
+                    browser.submit().await;
+                    browser.widget_text(".done").await;
+                    assert_accessible(stack, &browser, &at(&format!("{mode} sent"))).await;
+                }
+                click(&browser, "[data-mode=chat]").await;
+                assert_accessible(stack, &browser, &at("chat")).await;
+                let say = |i: usize, answer: &'static str| {
+                    let browser = &browser;
+                    async move {
+                        type_into(browser, "#lw-chat", answer).await;
+                        click(browser, ".chat-input .submit").await;
+                        browser.wait_in_widget(".bubble.me", i).await;
+                    }
+                };
+                for (i, answer) in ["Pavel", "12", "Do you fit windows in winter?"].into_iter().enumerate() {
+                    say(i, answer).await;
+                }
+                // All answered without consent: the consent's error shows.
+                browser.widget_text("#lw-consent-error").await;
+                assert_accessible(stack, &browser, &at("chat consent error")).await;
+                click(&browser, "#lw-consent").await;
+                browser.human_pace().await;
+                click(&browser, ".chat-input .submit").await;
+                // The collector refuses the phone: the bot says why and asks again.
+                browser.wait_in_widget(".bubble.bot", 4).await;
+                assert_accessible(stack, &browser, &at("chat refused answer")).await;
+                say(3, "+7 912 345 67 89").await;
+                say(4, "Do you fit windows in winter?").await;
+                browser.widget_text(".done").await;
+                assert_accessible(stack, &browser, &at("chat sent")).await;
+                browser
+                    .client
+                    .active_element()
+                    .await
+                    .expect("focus")
+                    .send_keys("\u{E00C}")
+                    .await
+                    .expect("Escape");
+                let back = browser.run("return document.activeElement.tagName").await;
+                assert_eq!(back, "LEADWIRE-WIDGET", "focus returns to the launcher");
+                assert!(
+                    browser.try_widget(".panel:not([hidden])").await.is_none(),
+                    "Escape closes"
+                );
+                browser.close().await;
+            });
+            // Each mode's lead arrives: none is left in flight for a later case.
+            for kind in ["callback", "form", "chat"] {
+                stack
+                    .receiver
+                    .wait_for(&format!("the {kind} lead"), DELIVERY_TIMEOUT, |d| {
+                        d.body.contains(&case)
+                            && d.answered == 200
+                            && d.event.as_ref().is_some_and(|e| e["data"]["kind"] == kind)
+                    })
+                    .unwrap();
             }
-            click(&browser, "[data-mode=form]").await;
-            let submit = browser.widget_text(".submit").await;
-            assert_eq!(submit, word, "{lang}");
-            browser
-                .client
-                .active_element()
-                .await
-                .expect("focus")
-                .send_keys("\u{E00C}")
-                .await
-                .expect("Escape");
-            let back = browser.run("return document.activeElement.tagName").await;
-            assert_eq!(back, "LEADWIRE-WIDGET", "focus returns to the launcher");
-            assert!(
-                browser.try_widget(".panel:not([hidden])").await.is_none(),
-                "Escape closes"
-            );
-            browser.close().await;
-        });
+        }
     }
 }
 
@@ -406,9 +473,10 @@ pub fn off_hours_callback_offers_slots_and_sends_the_chosen_one(stack: &Stack) {
             promise.contains("Monday"),
             "the honest promise names the next working day: {promise}"
         );
-        assert!(
-            browser.count_in_widget(".slot input").await >= 2,
-            "several slots offered"
+        assert_eq!(
+            browser.count_in_widget(".slot input").await,
+            lead::widget::OFFERED_SLOTS,
+            "the collector's slots offered"
         );
         let second = browser.widget(".slot:nth-of-type(2) input").await;
         let value = second.attr("value").await.expect("value").expect("a slot value");

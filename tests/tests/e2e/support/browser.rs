@@ -256,6 +256,19 @@ impl Session {
             .expect("Emulation.setPageScaleFactor");
     }
 
+    /// Makes the page's viewport exactly `width`×`height` CSS pixels (a
+    /// window size also counts the browser's own frame).
+    pub async fn viewport(&self, width: u32, height: u32) {
+        let params = serde_json::json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false });
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setDeviceMetricsOverride",
+                params,
+            })
+            .await
+            .expect("Emulation.setDeviceMetricsOverride");
+    }
+
     /// Runs an async `script` (it calls its last argument when done).
     pub async fn run_async(&self, script: &str) -> serde_json::Value {
         self.client
