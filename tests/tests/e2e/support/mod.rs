@@ -156,19 +156,38 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// closed and its slots still lie in the real future, where the collector
 /// checks the slot a lead brings.
 pub fn saturday_noon_in_moscow() -> i64 {
-    let tomorrow = jiff::Zoned::now()
+    let hours = demo_hours();
+    let mut day = jiff::Zoned::now()
         .in_tz("Europe/Moscow")
         .expect("Moscow's zone")
         .date()
         .tomorrow()
         .expect("a date");
-    let mut day = tomorrow;
-    while day.weekday() != jiff::civil::Weekday::Saturday {
+    loop {
+        let noon = day
+            .at(12, 0, 0, 0)
+            .in_tz("Europe/Moscow")
+            .expect("noon in Moscow")
+            .timestamp();
+        // The cases expect the first slot on the Monday after: skip a
+        // Saturday before a holiday week (New Year's in the demo's hours).
+        let monday = day.checked_add(jiff::ToSpan::days(2)).expect("a date");
+        let first_slot_day = lead::hours::next_slots(&hours, noon, 1)
+            .first()
+            .map(|slot| slot.start.in_tz("Europe/Moscow").expect("Moscow's zone").date());
+        if day.weekday() == jiff::civil::Weekday::Saturday && first_slot_day == Some(monday) {
+            return noon.as_millisecond();
+        }
         day = day.tomorrow().expect("a date");
     }
-    day.at(12, 0, 0, 0)
-        .in_tz("Europe/Moscow")
-        .expect("noon in Moscow")
-        .timestamp()
-        .as_millisecond()
+}
+
+/// The demo site's business hours, as edge/sites.toml has them.
+fn demo_hours() -> lead::hours::BusinessHours {
+    let text = std::fs::read_to_string(repo_root().join("edge/sites.toml")).expect("edge/sites.toml");
+    let sites: lead::site::SitesFile = toml::from_str(&text).expect("edge/sites.toml parses");
+    sites
+        .site("demo")
+        .and_then(|s| s.hours.clone())
+        .expect("the demo site has hours")
 }
