@@ -26,7 +26,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
 }
 
 /// `GET /v1/sites/{site}/config[?tz=<IANA zone>&lang=ru|en]`: what the widget
-/// needs to start, with the callback times for the visitor's zone and language.
+/// needs to start, with the callback times for the visitor's zone, in the
+/// dialog's language (the site's configured locale wins over `lang`).
 fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&str>) -> Result<Response> {
     let Some(site) = sites::all().site(site_id) else {
         return answer::error(

@@ -6,12 +6,14 @@
 //! phone with [`phone::normalize`] and classifies the source with
 //! [`attribution::attribute`]) → a [`wire::Lead`] that the collector stores and
 //! wraps in a [`wire::WebhookEvent`], signed with [`signing::WebhookSecret`].
-//! The widget keeps the visitor's touches with [`touches::record_page_view`].
+//! The widget keeps the visitor's touches with [`touches::record_page_view`],
+//! and what they typed but did not send by [`draft`]'s rules.
 //! Nothing here does I/O or reads a clock: time comes in as an argument.
 
 pub mod attribution;
 pub mod delivery;
 pub mod destination;
+pub mod draft;
 pub mod hours;
 pub mod json;
 pub mod limits;

@@ -141,10 +141,15 @@ impl Site {
     }
 
     /// The configuration a visitor in `visitor_tz` (IANA; unknown or absent:
-    /// the site's zone) reading `lang` (absent: the widget's locale, else
-    /// English) gets at `now`, with the callback times when the site has hours.
+    /// the site's zone) gets at `now`, with the callback times when the site
+    /// has hours, in the dialog's language: the widget's configured locale,
+    /// else `lang` (what the widget chose from the page), else English.
     pub fn public_config_at(&self, now: jiff::Timestamp, visitor_tz: Option<&str>, lang: Option<&str>) -> PublicConfig {
-        let locale = crate::widget::visitor_locale(lang, &self.widget);
+        let locale = crate::widget::dialog_locale(crate::widget::LanguageHints {
+            configured: self.widget.locale.as_deref(),
+            asked: lang,
+            ..Default::default()
+        });
         PublicConfig {
             callback: self
                 .hours
@@ -259,20 +264,25 @@ mod tests {
         );
         shop.hours = serde_json::from_str(r#"{"time_zone": "Europe/Moscow", "week": {"mon": ["09:00-18:00"]}}"#)
             .expect("hours parse");
-        shop.widget.locale = Some("ru".into());
-        let promise = |tz, lang| {
+        let promise = |shop: &Site, tz, lang| {
             shop.public_config_at(now, tz, lang)
                 .callback
                 .map(|c| (c.open, c.promise))
         };
+        let (en, ru) = ("We'll call you within 15 minutes", "Перезвоним в течение 15 минут");
         assert_eq!(
-            promise(Some("Asia/Vladivostok"), Some("en")),
-            Some((true, "We'll call you within 15 minutes".into()))
+            promise(&shop, Some("Asia/Vladivostok"), Some("en")),
+            Some((true, en.into()))
         );
+        assert_eq!(promise(&shop, None, Some("ru-RU")), Some((true, ru.into())));
+        assert_eq!(promise(&shop, None, None), Some((true, en.into())));
+        // A configured locale is the dialog's language, whatever the page asked for.
+        shop.widget.locale = Some("ru".into());
         assert_eq!(
-            promise(None, None),
-            Some((true, "Перезвоним в течение 15 минут".into()))
+            promise(&shop, Some("Asia/Vladivostok"), Some("en")),
+            Some((true, ru.into()))
         );
+        assert_eq!(promise(&shop, None, None), Some((true, ru.into())));
     }
 
     #[test]

@@ -12,11 +12,13 @@ use crate::hours::Slot;
 
 mod callback;
 mod checks;
+mod language;
 mod read;
 mod words;
 
-pub use callback::{callback_times, visitor_locale, OFFERED_SLOTS};
+pub use callback::{callback_times, OFFERED_SLOTS};
 pub use checks::LANGUAGES;
+pub use language::{dialog_locale, LanguageHints};
 pub use words::WORDS;
 
 /// A text in each language the widget speaks.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
-use lead::json::View;
+use lead::draft::StoredDraft;
 use lead::site::PublicConfig;
 use lead::widget::Mode;
 use lead::wire::{Consent, LeadKind, Page, Signals, Submission};
@@ -50,6 +50,8 @@ pub struct App {
     mode: Cell<Mode>,
     product: RefCell<Option<String>>,
     prefill: RefCell<BTreeMap<String, String>>,
+    /// What the visitor typed; in localStorage too only while `lead::draft::may_store`.
+    draft: RefCell<BTreeMap<String, String>>,
     listeners: RefCell<Vec<EventListener>>,
     pub chat: RefCell<crate::chat::Chat>,
 }
@@ -121,9 +123,11 @@ impl App {
                 .dyn_into::<HtmlElement>()
                 .map_err(Into::into)
         };
+        let draft_key = if inline { INLINE_DRAFT_KEY } else { DRAFT_KEY };
         let app = Rc::new(App {
             launcher: if inline { None } else { Some(find(".launcher")?) },
-            draft_key: if inline { INLINE_DRAFT_KEY } else { DRAFT_KEY },
+            draft: RefCell::new(stored_draft(&window, draft_key)),
+            draft_key,
             panel: find(if inline { ".inline" } else { ".panel" })?,
             body: find(".body")?,
             done: find(".done")?,
@@ -451,33 +455,25 @@ impl App {
                 draft.insert(name, value);
             }
         }
+        let consented = self.input("#lw-consent").is_some_and(|i| i.checked());
         if let Some(storage) = self.window.local_storage().ok().flatten() {
-            let mut json = String::new();
-            lead::json::object(&mut json, |o| {
-                for (name, value) in &draft {
-                    o.text(name, value);
-                }
-            });
-            let _ = storage.set_item(self.draft_key, &json);
+            // Withdrawn consent takes the stored copy away too.
+            let _ = if lead::draft::may_store(&self.config, consented) {
+                let stored = StoredDraft {
+                    fields: draft.clone(),
+                    saved_ms: js_sys::Date::now() as i64,
+                };
+                storage.set_item(self.draft_key, &stored.to_json())
+            } else {
+                storage.remove_item(self.draft_key)
+            };
         }
+        *self.draft.borrow_mut() = draft;
     }
 
     fn restore_draft(&self) {
-        let mut stored = BTreeMap::new();
-        let draft = self
-            .window
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|s| s.get_item(self.draft_key).ok().flatten())
-            .and_then(|json| crate::json::parse(&json));
-        for (name, value) in draft.map(|d| d.members()).unwrap_or_default() {
-            if let Some(value) = value.text() {
-                stored.insert(name, value);
-            }
-        }
-        let prefill = self.prefill.borrow();
-        for (name, value) in prefill.iter().chain(stored.iter()) {
+        let (prefill, draft) = (self.prefill.borrow(), self.draft.borrow());
+        for (name, value) in prefill.iter().chain(draft.iter()) {
             if let Ok(Some(element)) = self.body.query_selector(&format!("[name=\"{}\"]", escape(name))) {
                 let _ = js_sys::Reflect::set(&element, &"value".into(), &JsValue::from_str(value));
             }
@@ -485,6 +481,7 @@ impl App {
     }
 
     fn clear_draft(&self) {
+        self.draft.borrow_mut().clear();
         if let Some(storage) = self.window.local_storage().ok().flatten() {
             let _ = storage.remove_item(self.draft_key);
         }
@@ -508,6 +505,24 @@ impl App {
     pub fn input(&self, selector: &str) -> Option<HtmlInputElement> {
         self.root.query_selector(selector).ok().flatten()?.dyn_into().ok()
     }
+}
+
+/// A draft an earlier page view stored, while fresh; an expired or
+/// unreadable one is removed.
+fn stored_draft(window: &Window, key: &str) -> BTreeMap<String, String> {
+    let Some(storage) = window.local_storage().ok().flatten() else {
+        return BTreeMap::new();
+    };
+    let Some(json) = storage.get_item(key).ok().flatten() else {
+        return BTreeMap::new();
+    };
+    let draft = crate::json::parse(&json)
+        .and_then(|j| StoredDraft::read(&j))
+        .filter(|d| d.is_fresh(js_sys::Date::now() as i64));
+    if draft.is_none() {
+        let _ = storage.remove_item(key);
+    }
+    draft.map(|d| d.fields).unwrap_or_default()
 }
 
 /// The theme as CSS custom properties on the host, in the constructed sheet

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use lead::site::PublicConfig;
+use lead::widget::{dialog_locale, LanguageHints};
 use web_sys::Window;
 
 pub struct Words {
@@ -14,24 +15,25 @@ pub struct Words {
 }
 
 impl Words {
-    /// The configured language, else the page's `<html lang>`, else the browser's.
+    /// The dialog's language by `lead::widget::dialog_locale`: the configured
+    /// one, else the page's `<html lang>`, else the browser's. Without
+    /// `configured` it is what the widget asks the collector for.
     pub fn choose(window: &Window, configured: Option<&str>, config: Option<Rc<PublicConfig>>) -> Self {
-        let page_lang = window
+        let page = window
             .document()
             .and_then(|d| d.document_element())
-            .and_then(|e| e.get_attribute("lang"))
-            .filter(|l| !l.is_empty());
-        let wanted = configured
-            .map(str::to_owned)
-            .or(page_lang)
-            .or_else(|| window.navigator().language())
-            .unwrap_or_default();
-        let lang = if wanted.to_ascii_lowercase().starts_with("ru") {
-            "ru"
-        } else {
-            "en"
-        };
-        Words { lang, config }
+            .and_then(|e| e.get_attribute("lang"));
+        let browser = window.navigator().language();
+        let locale = dialog_locale(LanguageHints {
+            configured,
+            page: page.as_deref(),
+            browser: browser.as_deref(),
+            ..LanguageHints::default()
+        });
+        Words {
+            lang: locale.tag(),
+            config,
+        }
     }
 
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {

@@ -54,6 +54,8 @@ async fn send(window: &Window, base: &str, body: &str) -> Result<Outcome, JsValu
 /// visitor's time zone and language; `None` when the site may not run here.
 pub async fn site_config(window: &Window, base: &str, site: &str) -> Option<lead::site::PublicConfig> {
     let tz = visitor_time_zone();
+    // The language chosen from the page; a configured locale, which only the
+    // collector knows yet, wins there as it will here.
     let lang = crate::i18n::Words::choose(window, None, None).lang;
     let tz = String::from(js_sys::encode_uri_component(&tz));
     let url = format!("{base}v1/sites/{site}/config?tz={tz}&lang={lang}");

@@ -24,6 +24,14 @@ impl Locale {
             Locale::En
         }
     }
+
+    /// The language tag the widget and the wire use: `"en"` or `"ru"`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Ru => "ru",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-use super::{CallbackTimes, OfferedSlot, WidgetSettings};
+use super::{CallbackTimes, OfferedSlot};
 use crate::hours::{availability, next_slots, promise, slot_label, Availability, BusinessHours, Locale};
 
 /// How many slots a closed site offers to pick from.
@@ -26,21 +26,6 @@ pub fn callback_times(hours: &BusinessHours, now: Timestamp, visitor_tz: &str, l
         promise: promise(hours, now, visitor_tz, locale).text,
         slots,
     }
-}
-
-/// The language to answer in: the visitor's (`ru…`, `en…`), else the
-/// widget's configured locale, else English.
-pub fn visitor_locale(lang: Option<&str>, widget: &WidgetSettings) -> Locale {
-    let known = |tag: &str| {
-        let primary = tag.split(['-', '_']).next().unwrap_or("");
-        ["ru", "en"]
-            .iter()
-            .any(|l| primary.eq_ignore_ascii_case(l))
-            .then(|| Locale::from_language(primary))
-    };
-    lang.and_then(known)
-        .or_else(|| widget.locale.as_deref().and_then(known))
-        .unwrap_or(Locale::En)
 }
 
 #[cfg(test)]
@@ -111,25 +96,5 @@ mod tests {
         assert_eq!(json["end_ms"], at("2025-11-26T06:30:00Z").as_millisecond());
         // Monday 19:00 in Moscow is already Tuesday in Vladivostok.
         assert_eq!(json["label"], "tomorrow at 16:00");
-    }
-
-    #[test]
-    fn the_language_to_answer_in() {
-        let configured = |locale: Option<&str>| WidgetSettings {
-            locale: locale.map(Into::into),
-            ..WidgetSettings::default()
-        };
-        let cases = [
-            (Some("ru"), None, Locale::Ru),
-            (Some("ru-RU"), Some("en"), Locale::Ru),
-            (Some("en"), Some("ru"), Locale::En),
-            (Some("de"), Some("ru"), Locale::Ru),
-            (None, Some("ru"), Locale::Ru),
-            (None, None, Locale::En),
-            (Some("fr"), None, Locale::En),
-        ];
-        for (lang, locale, want) in cases {
-            assert_eq!(visitor_locale(lang, &configured(locale)), want, "{lang:?} {locale:?}");
-        }
     }
 }

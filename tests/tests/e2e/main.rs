@@ -8,6 +8,7 @@ mod collector;
 mod destinations;
 mod faults;
 mod modes;
+mod review;
 mod site_owner;
 mod support;
 mod widget;
@@ -57,7 +58,7 @@ const CASES: &[(&str, Case)] = cases![
     collector::config_promises_a_callback_in_the_visitors_zone_and_language,
     collector::a_messenger_click_is_delivered_with_its_ref_code,
     destinations::one_lead_reaches_every_kind_as_each_product_documents,
-    destinations::a_chat_lead_skips_a_destination_that_does_not_take_its_kind,
+    destinations::a_phone_click_skips_a_destination_that_does_not_take_its_kind,
     destinations::an_unknown_outcome_at_bitrix24_leaves_exactly_one_lead_there,
     destinations::hostile_content_arrives_escaped_everywhere,
     faults::admin_api_lists_pages_and_explains,
@@ -67,6 +68,8 @@ const CASES: &[(&str, Case)] = cases![
     faults::receiver_throttles_with_retry_after,
     faults::receiver_gone_disables_the_destination_until_replayed,
     faults::collector_killed_mid_delivery_loses_nothing,
+    review::a_russian_widget_on_an_english_page_speaks_russian_throughout,
+    review::a_phone_typed_before_consent_is_not_stored_and_a_stored_one_expires,
 ];
 
 fn main() -> ExitCode {
