@@ -282,7 +282,7 @@ pub fn one_lead_reaches_every_kind_as_each_product_documents(stack: &Stack) {
     kept_once_everywhere(stack, &lead, &Product::ALL);
 }
 
-pub fn a_chat_lead_skips_a_destination_that_does_not_take_its_kind(stack: &Stack) {
+pub fn a_phone_click_skips_a_destination_that_does_not_take_its_kind(stack: &Stack) {
     stack.standins.calm();
     // A click on a tel: link: Slack takes callbacks, forms and chats only.
     let (body, lead) = submission("phone_click");
