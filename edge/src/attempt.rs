@@ -3,13 +3,17 @@
 //! store and a scripted transport. What a product is sent and what its answer
 //! means is `lead::destination`'s; this module settles, sends, and decides.
 
-use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt};
 use lead::delivery::{decide, DeliveryState};
 use lead::destination::{self, Answer, Delivery, Found, Kind, Outcome, Request};
 use lead::site::SitesFile;
 
 use crate::settings::Settings;
 use crate::store::{Attempt, Claimed, DeliveryKey, LeadStore};
+
+/// Attempts sent at once: below the six connections an invocation may hold
+/// open (the D1 binding and the queue count too).
+const MAX_OPEN_CONNECTIONS: usize = 4;
 
 /// What came back from one request.
 #[derive(Debug, Clone)]
@@ -54,9 +58,15 @@ pub async fn attempt_all(
     transport: &impl Transport,
     claimed: Vec<Claimed>,
 ) -> Result<Vec<(DeliveryKey, u64)>, String> {
+    // A Worker invocation keeps at most six connections open and queues the
+    // rest; an attempt's timeout must not be spent waiting in that queue.
     let work = claimed.into_iter().map(|c| attempt_one(round, store, transport, c));
+    let results: Vec<_> = stream::iter(work)
+        .buffer_unordered(MAX_OPEN_CONNECTIONS)
+        .collect()
+        .await;
     let mut records = Vec::new();
-    for result in join_all(work).await {
+    for result in results {
         if let Some(record) = result? {
             records.push(record);
         }
@@ -231,6 +241,8 @@ mod tests {
     struct Script {
         replies: RefCell<VecDeque<Result<Reply, &'static str>>>,
         sent: RefCell<Vec<Request>>,
+        in_flight: std::cell::Cell<usize>,
+        most_in_flight: std::cell::Cell<usize>,
     }
 
     impl Script {
@@ -256,10 +268,32 @@ mod tests {
     impl Transport for Script {
         async fn send(&self, request: Request) -> Result<Reply, &'static str> {
             self.sent.borrow_mut().push(request);
+            // In flight across one poll, as a real request is.
+            self.in_flight.set(self.in_flight.get() + 1);
+            self.most_in_flight
+                .set(self.most_in_flight.get().max(self.in_flight.get()));
+            YieldOnce(false).await;
+            self.in_flight.set(self.in_flight.get() - 1);
             self.replies
                 .borrow_mut()
                 .pop_front()
                 .unwrap_or(Err("connection_failed"))
+        }
+    }
+
+    /// Pending on its first poll, ready on the next.
+    struct YieldOnce(bool);
+
+    impl Future for YieldOnce {
+        type Output = ();
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref(); // ready at once: polled again
+                Poll::Pending
+            }
         }
     }
 
@@ -268,6 +302,13 @@ mod tests {
             "EXAMPLE_BITRIX24_URL" => "https://shop.bitrix24.ru/rest/1/code/",
             "EXAMPLE_TELEGRAM_TOKEN" => "123456:ABC-token",
             "EXAMPLE_TELEGRAM_API" => "https://api.telegram.org",
+            "EXAMPLE_EMAIL_API" => "https://api.resend.com",
+            "EXAMPLE_EMAIL_TOKEN" => "re_key",
+            "EXAMPLE_HUBSPOT_API" => "https://api.hsforms.com",
+            "EXAMPLE_SLACK_URL" => "https://hooks.slack.com/services/T000/B000/XXXX",
+            "DEMO_WEBHOOK_URL" => "https://crm.example/hooks/leads",
+            "DEMO_WEBHOOK_SECRET" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            // amoCRM's are left out: a missing secret has its own case.
             _ => return None,
         };
         Some(value.into())
@@ -453,6 +494,32 @@ mod tests {
         let clock = || ticks.replace(ticks.get() + 300);
         let retries = round_with_clock(&store, &script, vec![held(&lead, &key)], &clock);
         assert_eq!(retries, vec![(key, 17)], "rounded up, not down to 16");
+    }
+
+    #[test]
+    fn a_round_keeps_below_the_connections_an_invocation_may_hold() {
+        let store = MemoryStore::default();
+        let destinations = ["webhook", "bitrix24", "amocrm", "telegram", "email", "hubspot", "slack"];
+        let lead = lead();
+        block_on(store.insert_lead(&lead, &destinations, T0, None, T0 + LEASE_MS)).expect("stored");
+        let claimed = destinations
+            .iter()
+            .map(|d| {
+                let key = DeliveryKey {
+                    lead_id: lead.id,
+                    destination: (*d).into(),
+                };
+                held(&lead, &key)
+            })
+            .collect();
+        let script = Script::default();
+        round(&store, &script, claimed, T0);
+        assert!(
+            script.sent.borrow().len() > MAX_OPEN_CONNECTIONS,
+            "more requests than may be open at once"
+        );
+        let most = script.most_in_flight.get();
+        assert!((2..=MAX_OPEN_CONNECTIONS).contains(&most), "{most} requests at once");
     }
 
     #[test]
