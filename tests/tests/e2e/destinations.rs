@@ -147,15 +147,29 @@ fn delivered_rows(stack: &Stack, lead: &Posted, n: i64) {
     }
 }
 
-/// Each product kept the lead exactly once, and the webhook receiver got it once.
+/// Each product kept the lead exactly once, and the webhook receiver got it
+/// once. The one allowance is what the README promises: a kind that delivers
+/// at least once (no idempotency key, no lookup) may show the lead again after
+/// each attempt whose outcome was unknown (a timeout on a busy machine), and
+/// only then.
 fn kept_once_everywhere(stack: &Stack, lead: &Posted, products: &[Product]) {
     for product in products {
         let calls = calls_for(stack, *product, lead);
         let kept = calls.iter().filter(|c| c.stored).count();
-        assert_eq!(
-            kept,
-            1,
-            "{product:?} kept lead {} {kept} times: {}",
+        let at_least_once = lead::destination::kind(product.prefix())
+            .is_some_and(|k| k.guarantee() == lead::destination::Guarantee::AtLeastOnce);
+        let unknown = if at_least_once {
+            stack.count(&format!(
+                "SELECT count(*) AS n FROM attempts WHERE lead_id = '{}' AND destination = '{}' AND status IS NULL",
+                lead.id,
+                product.prefix()
+            ))
+        } else {
+            0
+        };
+        assert!(
+            kept >= 1 && kept as i64 <= 1 + unknown,
+            "{product:?} kept lead {} {kept} times ({unknown} attempts with an unknown outcome): {}",
             lead.id,
             shown(&calls)
         );
