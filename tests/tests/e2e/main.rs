@@ -44,6 +44,7 @@ const CASES: &[(&str, Case)] = cases![
     modes::offline_submit_is_delivered_after_reconnect_and_after_reload,
     modes::strict_csp_and_hostile_css_do_not_break_it,
     modes::accessible_in_both_languages,
+    modes::accessible_while_open_in_both_languages,
     modes::phone_sized_screens_get_a_full_screen_sheet,
     site_owner::theme_from_config_colours_places_and_labels_the_launcher,
     site_owner::words_overridden_per_language_show_and_the_rest_stay_built_in,

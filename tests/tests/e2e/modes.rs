@@ -422,6 +422,42 @@ pub fn accessible_in_both_languages(stack: &Stack) {
     }
 }
 
+/// The callback dialog while the site is open (no slot list, the "within N
+/// minutes" promise): the every-kind site takes calls around the clock, so the
+/// pinned Saturday clock finds it open. Empty, with its error, and sent.
+pub fn accessible_while_open_in_both_languages(stack: &Stack) {
+    let axe = std::fs::read_to_string(leadwire_tests::paths::repo_root().join("node_modules/axe-core/axe.min.js"))
+        .expect("axe-core from package-lock.json (cargo xtask setup)");
+    for (page, lang, promise) in [
+        ("open-en.html", "en", "within 15 minutes"),
+        ("open-ru.html", "ru", "15 минут"),
+    ] {
+        for (width, height) in SCREENS {
+            let case = Uuid::new_v4().simple().to_string();
+            let at = |state: &str| format!("{lang} {width}x{height} open {state}");
+            block_on(async {
+                let browser = stack.driver.session().await;
+                browser.viewport(width, height).await;
+                browser.goto(&format!("{}{page}?case={case}", stack.site.url)).await;
+                browser.widget(".launcher").await;
+                browser.run(&axe).await;
+                click(&browser, ".launcher").await;
+                let shown = browser.widget_text("#lw-promise").await;
+                assert!(shown.contains(promise), "{}: {shown:?}", at("promise"));
+                assert_accessible(stack, &browser, &at("callback")).await;
+                click(&browser, ".submit").await;
+                browser.widget_text("#lw-phone-error").await;
+                assert_accessible(stack, &browser, &at("callback errors")).await;
+                type_into(&browser, "#lw-phone", "+7 912 345 67 89").await;
+                browser.submit().await;
+                browser.widget_text(".done").await;
+                assert_accessible(stack, &browser, &at("callback sent")).await;
+                browser.close().await;
+            });
+        }
+    }
+}
+
 pub fn phone_sized_screens_get_a_full_screen_sheet(stack: &Stack) {
     block_on(async {
         let browser = stack.driver.session().await;
