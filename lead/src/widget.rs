@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::hours::Slot;
 
 mod callback;
+pub mod chat;
 mod checks;
 mod language;
+pub mod messengers;
 mod read;
 mod words;
 

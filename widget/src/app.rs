@@ -53,7 +53,7 @@ pub struct App {
     /// What the visitor typed; in localStorage too only while `lead::draft::may_store`.
     draft: RefCell<BTreeMap<String, String>>,
     listeners: RefCell<Vec<EventListener>>,
-    pub chat: RefCell<crate::chat::Chat>,
+    chat: RefCell<crate::chat::Chat>,
 }
 
 impl App {
@@ -184,7 +184,14 @@ impl App {
                     app.switch(mode);
                 }
             } else if let Some(button) = target.closest("[data-messenger]").ok().flatten() {
-                crate::messengers::clicked(&app, &button);
+                if let Some(click) = crate::messengers::clicked(&app.config.widget.messengers, &button) {
+                    let mut submission = app.submission(LeadKind::MessengerClick);
+                    submission.messenger = Some(click);
+                    let app = Rc::clone(&app);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = app.outbox.submit(submission).await;
+                    });
+                }
             }
         }));
         let app = Rc::clone(self);
@@ -268,12 +275,12 @@ impl App {
         self.done.set_hidden(true);
         self.body.set_hidden(false);
         if mode == Mode::Chat {
-            crate::chat::render(self);
+            self.chat().render();
             return;
         }
         let html = fields::html(mode, &self.config.widget, self.config.callback.as_ref(), &self.words);
         let messengers = if self.launcher.is_some() {
-            crate::messengers::html(self)
+            crate::messengers::html(&self.config.widget.messengers, &self.words)
         } else {
             String::new()
         };
@@ -343,7 +350,7 @@ impl App {
     async fn submit(self: &Rc<Self>) {
         let mode = self.mode.get();
         if mode == Mode::Chat {
-            return crate::chat::answer(self).await;
+            return self.send_chat().await;
         }
         let values = fields::values(&self.root, mode, &self.config.widget.form);
         let kind = if mode == Mode::Callback {
@@ -372,6 +379,33 @@ impl App {
             ..self.submission(kind)
         };
         self.send(submission).await;
+    }
+
+    fn chat(&self) -> crate::chat::View<'_> {
+        crate::chat::View {
+            chat: &self.chat,
+            body: &self.body,
+            words: &self.words,
+            settings: &self.config.widget,
+        }
+    }
+
+    /// The chat's answer; once it is the last, the conversation as a lead.
+    async fn send_chat(self: &Rc<Self>) {
+        let Some(answered) = self.chat().answer() else { return };
+        let mut submission = Submission {
+            signals: Signals {
+                honeypot: None,
+                elapsed_ms: self.elapsed_ms(),
+            },
+            ..self.submission(LeadKind::Chat)
+        };
+        answered.fill(&mut submission);
+        match self.outbox.submit(submission).await {
+            Outcome::Accepted => self.finish(self.words.get("done")),
+            Outcome::Unavailable => self.finish(self.words.get("offline_queued")),
+            Outcome::Invalid(errors) => self.chat().refused(answered, &errors),
+        }
     }
 
     /// Sends through the outbox and shows the outcome.
@@ -496,10 +530,6 @@ impl App {
     /// what lets it go.
     pub fn detach(&self) {
         self.listeners.borrow_mut().clear();
-    }
-
-    pub fn body(&self) -> &HtmlElement {
-        &self.body
     }
 
     pub fn input(&self, selector: &str) -> Option<HtmlInputElement> {
