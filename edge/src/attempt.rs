@@ -214,28 +214,17 @@ mod tests {
     use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::future::Future;
-    use std::pin::pin;
-    use std::task::{Context, Poll, Waker};
+    use std::task::{Context, Poll};
     use std::time::Duration;
 
     use lead::wire::Lead;
 
     use super::*;
     use crate::store::memory::MemoryStore;
+    use crate::testing::{block_on, lead};
 
     const T0: i64 = 1_795_449_600_000;
     const LEASE_MS: i64 = 30_000;
-
-    /// Everything here is ready at once: poll until done.
-    fn block_on<F: Future>(future: F) -> F::Output {
-        let mut future = pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-                return out;
-            }
-        }
-    }
 
     #[derive(Default)]
     struct Script {
@@ -314,24 +303,9 @@ mod tests {
         Some(value.into())
     }
 
-    fn lead() -> Lead {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let id = uuid::Uuid::from_u128(u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
-        serde_json::from_value(serde_json::json!({
-            "id": id, "site": "every-kind", "kind": "callback",
-            "contact": {"phone": "+79123456789", "name": "Ivan", "email": null},
-            "message": null, "page": {"url": "https://shop.example/", "title": null, "referrer": null},
-            "attribution": {"channel": "direct", "source": null, "medium": null, "campaign": null, "term": null,
-                "content": null, "referrer": null, "landing_page": null, "first_touch": null, "last_touch": null,
-                "visits": 1},
-            "received_at": "2026-11-23T15:59:47.681Z"
-        }))
-        .expect("a lead")
-    }
-
     /// A lead stored for `destination`, its delivery held by the caller (as intake holds it).
     fn stored(store: &MemoryStore, destination: &str) -> (Lead, DeliveryKey) {
-        let lead = lead();
+        let lead = lead("callback");
         block_on(store.insert_lead(&lead, &[destination], T0, None, T0 + LEASE_MS)).expect("stored");
         let key = DeliveryKey {
             lead_id: lead.id,
@@ -500,7 +474,7 @@ mod tests {
     fn a_round_keeps_below_the_connections_an_invocation_may_hold() {
         let store = MemoryStore::default();
         let destinations = ["webhook", "bitrix24", "amocrm", "telegram", "email", "hubspot", "slack"];
-        let lead = lead();
+        let lead = lead("callback");
         block_on(store.insert_lead(&lead, &destinations, T0, None, T0 + LEASE_MS)).expect("stored");
         let claimed = destinations
             .iter()

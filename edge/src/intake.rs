@@ -173,40 +173,14 @@ pub async fn keep(
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
-    use std::pin::pin;
-    use std::task::{Context, Poll, Waker};
-
     use super::*;
     use crate::store::memory::MemoryStore;
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        let mut future = pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-                return out;
-            }
-        }
-    }
+    use crate::testing::{block_on, lead};
 
     fn every_kind() -> &'static Site {
         crate::sites::all()
             .site("every-kind")
             .expect("sites.toml has the every-kind site")
-    }
-
-    fn lead(kind: &str) -> Lead {
-        serde_json::from_value(serde_json::json!({
-            "id": "6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b", "site": "every-kind", "kind": kind,
-            "contact": {"phone": "+79123456789", "name": null, "email": null},
-            "message": null, "page": {"url": "https://shop.example/", "title": null, "referrer": null},
-            "attribution": {"channel": "direct", "source": null, "medium": null, "campaign": null, "term": null,
-                "content": null, "referrer": null, "landing_page": null, "first_touch": null, "last_touch": null,
-                "visits": 1},
-            "received_at": "2026-11-23T15:59:47.681Z"
-        }))
-        .expect("a lead")
     }
 
     fn held(store: &MemoryStore, lead: &Lead, spam: Option<&str>) -> Vec<String> {

@@ -19,6 +19,8 @@ mod settings;
 mod sites;
 mod store;
 mod sweep;
+#[cfg(test)]
+mod testing;
 
 use worker::{
     console_error, event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
