@@ -20,7 +20,7 @@ mod sites;
 mod store;
 mod sweep;
 #[cfg(test)]
-mod testing;
+mod tests;
 
 use worker::{
     console_error, event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,

@@ -1,0 +1,315 @@
+//! The rounds the Worker runs, natively: the sites compiled in from
+//! `sites.toml` (its `every-kind` site), an in-memory store, and a
+//! transport that answers from a script and keeps what it was sent.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use lead::wire::Lead;
+
+use super::*;
+use crate::store::memory::MemoryStore;
+use crate::tests::{block_on, lead};
+
+const T0: i64 = 1_795_449_600_000;
+const LEASE_MS: i64 = 30_000;
+
+#[derive(Default)]
+struct Script {
+    replies: RefCell<VecDeque<Result<Reply, &'static str>>>,
+    sent: RefCell<Vec<Request>>,
+    in_flight: std::cell::Cell<usize>,
+    most_in_flight: std::cell::Cell<usize>,
+}
+
+impl Script {
+    fn then(self, status: u16, body: &str) -> Self {
+        self.replies.borrow_mut().push_back(Ok(Reply {
+            status,
+            retry_after_secs: None,
+            body: body.into(),
+        }));
+        self
+    }
+
+    fn then_fail(self, code: &'static str) -> Self {
+        self.replies.borrow_mut().push_back(Err(code));
+        self
+    }
+
+    fn urls(&self) -> Vec<String> {
+        self.sent.borrow().iter().map(|r| r.url.clone()).collect()
+    }
+}
+
+impl Transport for Script {
+    async fn send(&self, request: Request) -> Result<Reply, &'static str> {
+        self.sent.borrow_mut().push(request);
+        // In flight across one poll, as a real request is.
+        self.in_flight.set(self.in_flight.get() + 1);
+        self.most_in_flight
+            .set(self.most_in_flight.get().max(self.in_flight.get()));
+        YieldOnce(false).await;
+        self.in_flight.set(self.in_flight.get() - 1);
+        self.replies
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or(Err("connection_failed"))
+    }
+}
+
+/// Pending on its first poll, ready on the next.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref(); // ready at once: polled again
+            Poll::Pending
+        }
+    }
+}
+
+fn secret(name: &str) -> Option<String> {
+    let value = match name {
+        "EXAMPLE_BITRIX24_URL" => "https://shop.bitrix24.ru/rest/1/code/",
+        "EXAMPLE_TELEGRAM_TOKEN" => "123456:ABC-token",
+        "EXAMPLE_TELEGRAM_API" => "https://api.telegram.org",
+        "EXAMPLE_EMAIL_API" => "https://api.resend.com",
+        "EXAMPLE_EMAIL_TOKEN" => "re_key",
+        "EXAMPLE_HUBSPOT_API" => "https://api.hsforms.com",
+        "EXAMPLE_SLACK_URL" => "https://hooks.slack.com/services/T000/B000/XXXX",
+        "DEMO_WEBHOOK_URL" => "https://crm.example/hooks/leads",
+        "DEMO_WEBHOOK_SECRET" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        // amoCRM's are left out: a missing secret has its own case.
+        _ => return None,
+    };
+    Some(value.into())
+}
+
+/// A lead stored for `destination`, its delivery held by the caller (as intake holds it).
+fn stored(store: &MemoryStore, destination: &str) -> (Lead, DeliveryKey) {
+    let lead = lead("callback");
+    block_on(store.insert_lead(&lead, &[destination], T0, None, T0 + LEASE_MS)).expect("stored");
+    let key = DeliveryKey {
+        lead_id: lead.id,
+        destination: destination.into(),
+    };
+    (lead, key)
+}
+
+fn held(lead: &Lead, key: &DeliveryKey) -> Claimed {
+    Claimed {
+        key: key.clone(),
+        lead: Ok(lead.clone()),
+        attempts_made: 0,
+        last_outcome_unknown: false,
+        destination_disabled: false,
+    }
+}
+
+/// One round at `now`.
+fn round(store: &MemoryStore, script: &Script, claimed: Vec<Claimed>, now: i64) -> Vec<(DeliveryKey, u64)> {
+    round_with_clock(store, script, claimed, &move || now)
+}
+
+fn round_with_clock(
+    store: &MemoryStore,
+    script: &Script,
+    claimed: Vec<Claimed>,
+    clock: &dyn Fn() -> i64,
+) -> Vec<(DeliveryKey, u64)> {
+    let settings = Settings {
+        schedule: vec![0, 5, 30],
+        timeout: Duration::from_secs(15),
+    };
+    let round = Round {
+        settings: &settings,
+        sites: crate::sites::all(),
+        secret: &secret,
+        now_ms: clock,
+    };
+    block_on(attempt_all(&round, store, script, claimed)).expect("the round is recorded")
+}
+
+#[test]
+fn a_healthy_crm_gets_the_lead_on_the_first_attempt() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "bitrix24");
+    let script = Script::default().then(200, r#"{"result": 41}"#);
+    let retries = round(&store, &script, vec![held(&lead, &key)], T0);
+    assert_eq!(retries, vec![]);
+    assert_eq!(
+        script.urls(),
+        ["https://shop.bitrix24.ru/rest/1/code/crm.lead.add.json"]
+    );
+    let row = store.row(lead.id, "bitrix24").expect("a row");
+    assert_eq!(
+        (row.state, row.attempts, row.last_status),
+        (DeliveryState::Delivered, 1, Some(200))
+    );
+}
+
+#[test]
+fn after_an_unknown_outcome_bitrix24_is_asked_first_and_nothing_is_sent_twice() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "bitrix24");
+    let script = Script::default()
+        .then_fail("timeout")
+        .then(200, r#"{"result": [{"ID": "41"}], "total": 1}"#);
+    assert_eq!(
+        round(&store, &script, vec![held(&lead, &key)], T0),
+        vec![(key.clone(), 5)]
+    );
+    let row = store.row(lead.id, "bitrix24").expect("a row");
+    assert_eq!(
+        (row.state, row.last_error.as_deref()),
+        (DeliveryState::Pending, Some("timeout"))
+    );
+
+    let later = T0 + 6_000;
+    let claimed = block_on(store.claim(std::slice::from_ref(&key), later, LEASE_MS)).expect("claimed");
+    assert!(claimed[0].last_outcome_unknown);
+    round(&store, &script, claimed, later);
+    assert_eq!(
+        script.urls(),
+        [
+            "https://shop.bitrix24.ru/rest/1/code/crm.lead.add.json",
+            "https://shop.bitrix24.ru/rest/1/code/crm.lead.list.json",
+        ],
+        "found by the lookup: not added again"
+    );
+    assert_eq!(
+        store.row(lead.id, "bitrix24").map(|r| r.state),
+        Some(DeliveryState::Delivered)
+    );
+}
+
+#[test]
+fn when_the_lookup_finds_nothing_the_lead_is_sent_again() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "bitrix24");
+    let script = Script::default()
+        .then_fail("timeout")
+        .then(200, r#"{"result": [], "total": 0}"#)
+        .then(200, r#"{"result": 42}"#);
+    round(&store, &script, vec![held(&lead, &key)], T0);
+    let claimed = block_on(store.claim(std::slice::from_ref(&key), T0 + 6_000, LEASE_MS)).expect("claimed");
+    round(&store, &script, claimed, T0 + 6_000);
+    assert_eq!(script.urls().len(), 3);
+    assert!(script.urls()[2].ends_with("crm.lead.add.json"));
+    assert_eq!(
+        store.row(lead.id, "bitrix24").map(|r| r.state),
+        Some(DeliveryState::Delivered)
+    );
+}
+
+#[test]
+fn a_blocked_bot_disables_the_destination_for_the_next_lead_too() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "telegram");
+    let blocked = r#"{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}"#;
+    let script = Script::default().then(403, blocked);
+    round(&store, &script, vec![held(&lead, &key)], T0);
+    let row = store.row(lead.id, "telegram").expect("a row");
+    assert_eq!(row.state, DeliveryState::Disabled);
+    assert!(
+        row.last_error.is_some_and(|e| e.contains("blocked")),
+        "Telegram's own words are kept"
+    );
+
+    let (next, next_key) = stored(&store, "telegram");
+    let claimed = block_on(store.claim(std::slice::from_ref(&next_key), T0 + LEASE_MS + 1, LEASE_MS)).expect("claimed");
+    assert!(claimed[0].destination_disabled);
+    round(&store, &script, claimed, T0 + LEASE_MS + 1);
+    assert_eq!(script.urls().len(), 1, "nothing more is sent to a disabled destination");
+    assert_eq!(
+        store.row(next.id, "telegram").map(|r| r.state),
+        Some(DeliveryState::Disabled)
+    );
+}
+
+#[test]
+fn telegrams_own_wait_is_kept_when_longer_than_the_schedules() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "telegram");
+    let throttled = r#"{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 17",
+        "parameters": {"retry_after": 17}}"#;
+    let script = Script::default().then(429, throttled);
+    assert_eq!(round(&store, &script, vec![held(&lead, &key)], T0), vec![(key, 17)]);
+}
+
+#[test]
+fn a_retry_never_comes_before_the_products_wait_while_the_clock_moves_on() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "telegram");
+    let throttled = r#"{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 17",
+        "parameters": {"retry_after": 17}}"#;
+    let script = Script::default().then(429, throttled);
+    // Each reading of the clock is 300 ms after the last: sending and recording take time.
+    let ticks = std::cell::Cell::new(T0);
+    let clock = || ticks.replace(ticks.get() + 300);
+    let retries = round_with_clock(&store, &script, vec![held(&lead, &key)], &clock);
+    assert_eq!(retries, vec![(key, 17)], "rounded up, not down to 16");
+}
+
+#[test]
+fn a_round_keeps_below_the_connections_an_invocation_may_hold() {
+    let store = MemoryStore::default();
+    let destinations = ["webhook", "bitrix24", "amocrm", "telegram", "email", "hubspot", "slack"];
+    let lead = lead("callback");
+    block_on(store.insert_lead(&lead, &destinations, T0, None, T0 + LEASE_MS)).expect("stored");
+    let claimed = destinations
+        .iter()
+        .map(|d| {
+            let key = DeliveryKey {
+                lead_id: lead.id,
+                destination: (*d).into(),
+            };
+            held(&lead, &key)
+        })
+        .collect();
+    let script = Script::default();
+    round(&store, &script, claimed, T0);
+    assert!(
+        script.sent.borrow().len() > MAX_OPEN_CONNECTIONS,
+        "more requests than may be open at once"
+    );
+    let most = script.most_in_flight.get();
+    assert!((2..=MAX_OPEN_CONNECTIONS).contains(&most), "{most} requests at once");
+}
+
+#[test]
+fn a_stored_lead_that_no_longer_decodes_fails_instead_of_circling() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "bitrix24");
+    store.corrupt(lead.id);
+    let claimed = block_on(store.claim(std::slice::from_ref(&key), T0 + LEASE_MS + 1, LEASE_MS)).expect("claimed");
+    let script = Script::default();
+    assert_eq!(round(&store, &script, claimed, T0 + LEASE_MS + 1), vec![]);
+    assert!(script.urls().is_empty());
+    let row = store.row(lead.id, "bitrix24").expect("a row");
+    assert_eq!(row.state, DeliveryState::Failed);
+    assert!(row.last_error.is_some_and(|e| e.starts_with("stored_lead_undecodable")));
+}
+
+#[test]
+fn a_missing_secret_is_named_and_retried_never_quoting_a_value() {
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "amocrm");
+    let script = Script::default();
+    assert_eq!(round(&store, &script, vec![held(&lead, &key)], T0), vec![(key, 5)]);
+    let error = store
+        .row(lead.id, "amocrm")
+        .and_then(|r| r.last_error)
+        .unwrap_or_default();
+    assert!(error.starts_with("secret_missing"), "{error}");
+    assert!(script.urls().is_empty());
+}
