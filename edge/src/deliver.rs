@@ -175,9 +175,8 @@ async fn send(out: Outbound, timeout: Duration) -> Result<Reply, &'static str> {
 
 /// The first attempt at a new lead's deliveries, right after intake's answer,
 /// under the lease taken when they were stored.
-pub async fn first_attempts(env: &Env, store: &impl LeadStore, held: Vec<Claimed>) {
-    let settings = Settings::from_env(env);
-    if let Err(e) = attempt_all(env, &settings, store, held).await {
+pub async fn first_attempts(env: &Env, settings: &Settings, store: &impl LeadStore, held: Vec<Claimed>) {
+    if let Err(e) = attempt_all(env, settings, store, held).await {
         console_error!("first attempts not recorded ({e}); the sweeper retries them");
     }
 }

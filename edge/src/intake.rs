@@ -106,7 +106,8 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             );
         }
     };
-    let lease_until = received_at_ms + Settings::from_env(&env).lease_ms();
+    let settings = Settings::from_env(&env);
+    let lease_until = received_at_ms + settings.lease_ms();
     match keep(&store, site, &lead, spam, received_at_ms, lease_until).await {
         Ok(held) => {
             // After the answer: the lead is already durable and its
@@ -114,7 +115,7 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             // finish, the sweeper finds them pending once the lease ends.
             if !held.is_empty() {
                 ctx.wait_until(async move {
-                    deliver::first_attempts(&env, &store, held).await;
+                    deliver::first_attempts(&env, &settings, &store, held).await;
                 });
             }
         }
