@@ -5,7 +5,7 @@
 
 use futures_util::stream::{self, StreamExt};
 use lead::delivery::{decide, DeliveryState};
-use lead::destination::{self, Answer, Delivery, Found, Kind, Outcome, Request};
+use lead::destination::{self, reach, Answer, Delivery, Found, Kind, Outcome, Request};
 use lead::site::SitesFile;
 
 use crate::settings::Settings;
@@ -124,7 +124,11 @@ async fn attempt_one(
         secret: round.secret,
         now_secs: started / 1000,
     };
-    let (status, outcome) = run(kind, &delivery, claimed.last_outcome_unknown, transport).await;
+    let guarded = Guarded {
+        transport,
+        loopback: round.settings.loopback,
+    };
+    let (status, outcome) = run(kind, &delivery, claimed.last_outcome_unknown, &guarded).await;
     let finished = (round.now_ms)();
     let decision = decide(claimed.attempts_made + 1, &outcome, &round.settings.schedule);
     if decision.disable_destination {
@@ -151,7 +155,13 @@ async fn attempt_one(
         record.n,
         record.state.as_str(),
         record.status,
-        record.error.as_deref().map(|e| format!(", {e}")).unwrap_or_default(),
+        // Only the reason's code: the rest may quote the product's answer,
+        // which may repeat the visitor's phone or email. The store keeps it all.
+        record
+            .error
+            .as_deref()
+            .map(|e| format!(", {}", e.split(':').next().unwrap_or(e)))
+            .unwrap_or_default(),
         decision
             .retry_in_secs
             .map(|s| format!(", next in {s} s"))
@@ -187,6 +197,21 @@ async fn run(
     match transport.send(request).await {
         Ok(reply) => (Some(reply.status), kind.classify(&reply.answer())),
         Err(code) => (None, retry(code.into())),
+    }
+}
+
+/// A transport that refuses, before anything leaves, any address a
+/// destination may not call ([`reach`]): the settings were checked when
+/// read, but an address is built from them and from secrets at send time.
+struct Guarded<'a, T> {
+    transport: &'a T,
+    loopback: reach::Loopback,
+}
+
+impl<T: Transport> Transport for Guarded<'_, T> {
+    async fn send(&self, request: Request) -> Result<Reply, &'static str> {
+        reach::check_text(&request.url, self.loopback).map_err(reach::Refusal::code)?;
+        self.transport.send(request).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! Operational settings from Worker vars, each with a default: the retry
 //! schedule and the outbound timeout (tests shorten both), the admin token.
 
+use lead::destination::reach::Loopback;
 use std::time::Duration;
 
 use lead::delivery::{parse_schedule, RETRY_SCHEDULE};
@@ -12,6 +13,10 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct Settings {
     pub schedule: Vec<u64>,
     pub timeout: Duration,
+    /// Whether destinations may be plain-http stand-ins on this machine: only
+    /// under local development, which sets `ALLOW_LOOPBACK_DESTINATIONS=true`
+    /// (the tests' and the demo's `wrangler dev`). Never set it in production.
+    pub loopback: Loopback,
 }
 
 impl Settings {
@@ -25,6 +30,10 @@ impl Settings {
                 .and_then(|t| t.parse().ok())
                 .map(Duration::from_millis)
                 .unwrap_or(DEFAULT_TIMEOUT),
+            loopback: match var("ALLOW_LOOPBACK_DESTINATIONS").as_deref() {
+                Some("true") => Loopback::Allowed,
+                _ => Loopback::Refused,
+            },
         }
     }
 

@@ -105,6 +105,8 @@ impl Collector {
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
+        // Local development: the products are stand-ins on 127.0.0.1.
+        dev.args(["--var", "ALLOW_LOOPBACK_DESTINATIONS:true"]);
         for (name, value) in &options.vars {
             dev.arg("--var").arg(format!("{name}:{value}"));
         }

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use lead::destination::reach::Loopback;
 use lead::wire::Lead;
 
 use super::*;
@@ -126,14 +127,26 @@ fn round_with_clock(
     claimed: Vec<Claimed>,
     clock: &dyn Fn() -> i64,
 ) -> Vec<(DeliveryKey, u64)> {
+    round_with(store, script, claimed, clock, &secret, Loopback::Refused)
+}
+
+fn round_with(
+    store: &MemoryStore,
+    script: &Script,
+    claimed: Vec<Claimed>,
+    clock: &dyn Fn() -> i64,
+    secret: &dyn Fn(&str) -> Option<String>,
+    loopback: Loopback,
+) -> Vec<(DeliveryKey, u64)> {
     let settings = Settings {
         schedule: vec![0, 5, 30],
         timeout: Duration::from_secs(15),
+        loopback,
     };
     let round = Round {
         settings: &settings,
         sites: crate::sites::all(),
-        secret: &secret,
+        secret,
         now_ms: clock,
     };
     block_on(attempt_all(&round, store, script, claimed)).expect("the round is recorded")
@@ -312,4 +325,56 @@ fn a_missing_secret_is_named_and_retried_never_quoting_a_value() {
         .unwrap_or_default();
     assert!(error.starts_with("secret_missing"), "{error}");
     assert!(script.urls().is_empty());
+}
+
+/// An address built from a secret at send time is checked before anything
+/// leaves: a private or metadata address, or this machine outside local
+/// development, is never called (SSRF), and the attempt says why.
+#[test]
+fn a_destination_address_into_a_private_network_is_never_called() {
+    let cases = [
+        ("https://10.0.0.7/hooks/leads", Loopback::Refused, "address_private"),
+        (
+            "https://169.254.169.254/hooks/leads",
+            Loopback::Allowed,
+            "address_private",
+        ),
+        (
+            "http://127.0.0.1:9100/hooks/leads",
+            Loopback::Refused,
+            "address_loopback",
+        ),
+    ];
+    for (address, loopback, code) in cases {
+        let store = MemoryStore::default();
+        let (lead, key) = stored(&store, "webhook");
+        let script = Script::default().then(200, "");
+        let secret = |name: &str| {
+            (name == "DEMO_WEBHOOK_URL")
+                .then(|| address.to_owned())
+                .or_else(|| secret(name))
+        };
+        round_with(&store, &script, vec![held(&lead, &key)], &|| T0, &secret, loopback);
+        assert_eq!(script.urls(), Vec::<String>::new(), "{address}");
+        let row = store.row(lead.id, "webhook").expect("a row");
+        assert_eq!(
+            (row.state, row.last_error.as_deref()),
+            (DeliveryState::Pending, Some(code)),
+            "{address}"
+        );
+    }
+    // The same stand-in is called in local development.
+    let store = MemoryStore::default();
+    let (lead, key) = stored(&store, "bitrix24");
+    let script = Script::default().then(200, r#"{"result": 41}"#);
+    let local = |name: &str| (name == "EXAMPLE_BITRIX24_URL").then(|| "http://127.0.0.1:9100/rest/1/code/".to_owned());
+    round_with(
+        &store,
+        &script,
+        vec![held(&lead, &key)],
+        &|| T0,
+        &local,
+        Loopback::Allowed,
+    );
+    assert_eq!(script.urls(), ["http://127.0.0.1:9100/rest/1/code/crm.lead.add.json"]);
 }

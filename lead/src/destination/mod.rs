@@ -23,6 +23,7 @@ pub mod amocrm;
 pub mod bitrix24;
 pub mod email;
 pub mod hubspot;
+pub mod reach;
 pub mod slack;
 pub mod summary;
 pub mod telegram;

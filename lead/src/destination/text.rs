@@ -46,17 +46,12 @@ pub fn is_web_address(text: &str) -> bool {
         && web_url(text).is_some()
 }
 
-/// Loopback hosts: a product's stand-in on this machine (tests, the demo).
-const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]"];
-
-/// Whether a product's address may be called: `https`, or plain `http` only
-/// to a stand-in on this machine (a token must never cross the network in clear).
+/// Whether a product's address may be written into a site: public `https`,
+/// or plain `http` only to a stand-in on this machine (a token must never
+/// cross the network in clear); never a private address ([`super::reach`]).
+/// Whether loopback may be called right now is checked again when sending.
 pub fn is_secure_or_loopback(url: &url::Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => url.host_str().is_some_and(|h| LOOPBACK_HOSTS.contains(&h)),
-        _ => false,
-    }
+    super::reach::check(url, super::reach::Loopback::Allowed).is_ok()
 }
 
 /// Whether `phone` is E.164, `+` and 7 to 15 digits: the only phone a `tel:`
