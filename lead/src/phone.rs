@@ -94,6 +94,9 @@ pub fn warm<'a>(countries: impl IntoIterator<Item = &'a str>) {
     }
 }
 
+/// `+` and 15 digits: the longest number E.164 allows.
+const MAX_E164_LEN: usize = 16;
+
 /// A number the collector accepted: the line in E.164 and, when one was given,
 /// the extension to ask for once through (its digits only).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,9 +127,16 @@ pub fn normalize(raw: &str, default_country: &str) -> Result<Phone, PhoneError> 
     if !letters_only_name_the_extension(text, extension.as_deref()) {
         return Err(PhoneError::BadCharacters);
     }
+    let e164 = util.format(&parsed, PhoneNumberFormat::E164);
+    // E.164 has at most 15 digits; libphonenumber also passes some longer
+    // German numbers (a direct-dial extension written into the number), which
+    // no CRM field or `tel:` link built for E.164 takes.
+    if e164.len() > MAX_E164_LEN {
+        return Err(PhoneError::TooLong);
+    }
     if util.is_valid_number(&parsed) {
         Ok(Phone {
-            e164: util.format(&parsed, PhoneNumberFormat::E164).into_owned(),
+            e164: e164.into_owned(),
             extension,
         })
     } else {

@@ -5,7 +5,12 @@
 //! best effort and never costs a lead. What each kind needs and may carry is
 //! one table (`kinds.rs`); the widget's extras (custom fields, slot, consent,
 //! transcript, messenger click) are checked against the site in `extras.rs`.
+//! Before any check, visitor text is tidied ([`crate::tidy`]) and addresses
+//! are checked (`addresses.rs`): the page's own URL must be http(s); a
+//! referrer or touch that is not a web address is dropped, as attribution
+//! never costs a lead.
 
+mod addresses;
 mod extras;
 mod kinds;
 
@@ -13,12 +18,21 @@ use crate::attribution::{attribute, bounded_url};
 use crate::limits::{self, truncate};
 use crate::phone;
 use crate::site::Site;
-use crate::wire::{Contact, FieldError, Lead, Page, Submission, Touch, Touches, WIRE_VERSION};
+use crate::tidy;
+use crate::wire::{Contact, FieldError, FieldValue, Lead, Page, Submission, Touch, Touches, WIRE_VERSION};
 use kinds::{rules, Needs};
 
 /// Validates and normalises a submission for `site`, stamping it `received_at_ms`.
 pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lead, Vec<FieldError>> {
     let mut errors = Vec::new();
+    let sub = addresses::checked(tidied(sub), received_at_ms, &mut errors);
+    if sub.id.is_nil() {
+        errors.push(FieldError::new(
+            "id",
+            "invalid",
+            "The lead id must be a random UUID, not the nil UUID.",
+        ));
+    }
     if sub.v != WIRE_VERSION {
         errors.push(FieldError::new(
             "v",
@@ -146,6 +160,39 @@ fn contact(sub: &Submission, site: &Site, needs: Needs, errors: &mut Vec<FieldEr
     }
 }
 
+/// Every free text of the submission as [`tidy`] keeps it: one line where a
+/// product shows one line, lines where a visitor may write them.
+fn tidied(mut sub: Submission) -> Submission {
+    let line = |t: &mut Option<String>| {
+        if let Some(t) = t {
+            *t = tidy::line(t);
+        }
+    };
+    line(&mut sub.contact.name);
+    line(&mut sub.contact.email);
+    line(&mut sub.page.title);
+    line(&mut sub.product);
+    line(&mut sub.locale);
+    if let Some(m) = &mut sub.message {
+        *m = tidy::lines(m);
+    }
+    if let Some(c) = &mut sub.consent {
+        c.text = tidy::lines(&c.text);
+    }
+    for value in sub.fields.values_mut() {
+        if let FieldValue::Text(t) = value {
+            *t = tidy::lines(t);
+        }
+    }
+    for turn in &mut sub.transcript {
+        turn.text = tidy::lines(&turn.text);
+    }
+    if let Some(m) = &mut sub.messenger {
+        m.ref_code = tidy::line(&m.ref_code);
+    }
+    sub
+}
+
 /// Trims; empty is absent; over the limit is an error.
 fn optional_text(value: Option<&str>, field: &str, limit: usize, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
@@ -199,6 +246,9 @@ mod tests {
             attribution: Default::default(),
             hours: None,
             widget: Default::default(),
+            turnstile: None,
+            retention_days: crate::privacy::DEFAULT_RETENTION_DAYS,
+            limits: Default::default(),
         }
     }
 
@@ -304,6 +354,40 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["v", "site", "contact.name", "message"]);
+    }
+
+    #[test]
+    fn the_nil_uuid_is_not_a_lead_id() {
+        let mut sub = submission(LeadKind::Callback, Some("+79123456789"), None);
+        sub.id = uuid::Uuid::nil();
+        let errors = validate(sub, &site(), NOON).expect_err("refused");
+        let named: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(named, [("id", "invalid")]);
+    }
+
+    /// What reaches a CRM holds no control, bidi or invisible character and
+    /// is NFC, in every free text of the lead.
+    #[test]
+    fn visitor_text_is_tidied_before_it_is_kept() {
+        let mut sub = submission(LeadKind::Form, Some("+79123456789"), None);
+        sub.contact.name = Some("Iv\u{0}an\r\nBcc: x\u{202E}".into());
+        sub.message = Some("line 1\r\nline\u{200B} 2\u{7}".into());
+        sub.product = Some("Sofa\u{202E}\u{FEFF}".into());
+        sub.page.title = Some("T\u{0438}\u{0306}tle\n".into());
+        let lead = validate(sub, &site(), NOON).expect("valid");
+        assert_eq!(lead.contact.name.as_deref(), Some("Ivan  Bcc: x"));
+        assert_eq!(lead.message.as_deref(), Some("line 1\nline 2"));
+        assert_eq!(lead.product.as_deref(), Some("Sofa"));
+        assert_eq!(lead.page.title.as_deref(), Some("T\u{0439}tle "));
+    }
+
+    #[test]
+    fn a_page_that_is_not_a_web_address_is_named() {
+        let mut sub = submission(LeadKind::Callback, Some("+79123456789"), None);
+        sub.page.url = "javascript:alert(1)".into();
+        let errors = validate(sub, &site(), NOON).expect_err("refused");
+        let named: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(named, [("page.url", "invalid_url")]);
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub struct Submission {
     #[serde(default)]
     pub product: Option<String>,
     /// Answers to the site's own form fields, by field id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_fields")]
     pub fields: BTreeMap<String, FieldValue>,
     /// Outside business hours: the callback slot the visitor chose.
     #[serde(default)]
@@ -161,6 +161,9 @@ pub struct Signals {
     /// From the page's start (navigation) to the submission.
     #[serde(default)]
     pub elapsed_ms: Option<u64>,
+    /// The Cloudflare Turnstile token, on a site that uses Turnstile (`lead::turnstile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<String>,
 }
 
 /// Contact details exactly as the visitor typed them.
@@ -329,15 +332,28 @@ impl ErrorBody {
 }
 
 /// Parses a submission, naming the offending field when the JSON does not fit.
+///
+/// The body must be one JSON object and nothing after it (white space aside):
+/// `{lead}garbage` or `{lead}{lead}` is a client's bug, not a lead to guess at.
 pub fn parse_submission(body: &[u8]) -> Result<Submission, FieldError> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let submission = serde_path_to_error::deserialize(&mut *de).map_err(|err| {
         let path = err.path().to_string();
         // serde_path_to_error writes "." for the root and "?" where it lost track.
-        let field = if path == "." || path.ends_with('?') {
+        let parent = if path == "." || path.ends_with('?') {
             String::new()
         } else {
             path
+        };
+        // serde stops at the object for a repeated key; name the key itself.
+        let message = without_value(&err.inner().to_string());
+        let field = match message
+            .strip_prefix("duplicate field `")
+            .and_then(|m| m.split_once('`'))
+        {
+            Some((key, _)) if parent.is_empty() => key.to_owned(),
+            Some((key, _)) => format!("{parent}.{key}"),
+            None => parent,
         };
         let code = match err.inner().classify() {
             serde_json::error::Category::Data => "invalid",
@@ -346,9 +362,54 @@ pub fn parse_submission(body: &[u8]) -> Result<Submission, FieldError> {
         FieldError {
             field,
             code: code.to_owned(),
-            message: err.inner().to_string(),
+            message,
         }
-    })
+    })?;
+    de.end().map_err(|err| FieldError {
+        field: String::new(),
+        code: "trailing_characters".to_owned(),
+        message: format!("Only one JSON object may be sent: {err}"),
+    })?;
+    Ok(submission)
+}
+
+/// serde's message without the value it quotes (``invalid type: integer
+/// `79135550345`, expected a string``): an error answer must not repeat a
+/// phone or an email, and the field's name and expected type say enough.
+fn without_value(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((unexpected, expected)) = message.strip_prefix(prefix).and_then(|m| m.split_once(", expected")) {
+            let what: Vec<&str> = unexpected
+                .split(' ')
+                .take_while(|w| !w.starts_with(['`', '"']))
+                .collect();
+            return format!("{prefix}{}, expected{expected}", what.join(" "));
+        }
+    }
+    message.to_owned()
+}
+
+/// `fields` refuses a repeated id, as the struct fields do: two answers to one
+/// question is a client's bug, and keeping either would be a guess.
+fn unique_fields<'de, D: serde::Deserializer<'de>>(de: D) -> Result<BTreeMap<String, FieldValue>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, FieldValue>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of field answers")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut fields = BTreeMap::new();
+            while let Some((id, value)) = map.next_entry::<String, FieldValue>()? {
+                if fields.contains_key(&id) {
+                    return Err(serde::de::Error::custom(format_args!("duplicate field `{id}`")));
+                }
+                fields.insert(id, value);
+            }
+            Ok(fields)
+        }
+    }
+    de.deserialize_map(Unique)
 }
 
 #[cfg(test)]
@@ -360,7 +421,7 @@ mod tests {
 
     #[test]
     fn a_minimal_submission_parses() {
-        let sub = parse_submission(MINIMAL.as_bytes()).expect("parses");
+        let sub = parse_submission(format!(" {MINIMAL}\n ").as_bytes()).expect("white space around is fine");
         assert_eq!(sub.kind, LeadKind::Callback);
         assert_eq!(sub.contact.phone.as_deref(), Some("8 912 345 67 89"));
         assert_eq!(sub.touches, Touches::default());
@@ -409,6 +470,29 @@ mod tests {
         }
     }
 
+    /// An error answer says what was wrong, never what was sent.
+    #[test]
+    fn parse_errors_do_not_repeat_the_value() {
+        for (from, to) in [
+            (r#""8 912 345 67 89""#, "79135550345"),
+            (r#""8 912 345 67 89""#, r#"["79135550345"]"#),
+            (r#""https://a.example/""#, r#"{"79135550345": 1}"#),
+            (r#""callback""#, "79135550345.5"),
+            (r#""6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b""#, "true"),
+        ] {
+            let body = MINIMAL.replace(from, to);
+            let err = parse_submission(body.as_bytes()).expect_err(&body);
+            assert!(!err.message.contains("7913555034"), "{body}: {}", err.message);
+        }
+        let body = MINIMAL.replace(r#""8 912 345 67 89""#, "79135550345");
+        let err = parse_submission(body.as_bytes()).expect_err(&body);
+        assert!(
+            err.message.starts_with("invalid type: integer, expected"),
+            "{}",
+            err.message
+        );
+    }
+
     #[test]
     fn parse_errors_name_the_field() {
         let cases: &[(&str, &str, &str)] = &[
@@ -430,6 +514,29 @@ mod tests {
             ),
             ("{\"v\":1,", "", "malformed_json"),
             ("[]", "", "invalid"),
+            (&format!("{MINIMAL}garbage"), "", "trailing_characters"),
+            (&format!("{MINIMAL}{MINIMAL}"), "", "trailing_characters"),
+            (&format!("{MINIMAL}\0"), "", "trailing_characters"),
+            (
+                &MINIMAL.replace(r#""site":"demo""#, r#""site":"demo","site":"demo""#),
+                "site",
+                "invalid",
+            ),
+            (
+                &MINIMAL.replace(r#"{"phone":"#, r#"{"name":"a","name":"b","phone":"#),
+                "contact.name",
+                "invalid",
+            ),
+            (
+                &MINIMAL.replace(r#""kind""#, r#""fields":{"a":"x","a":"y"},"kind""#),
+                "fields.a",
+                "invalid",
+            ),
+            (
+                &MINIMAL.replace("8 912", "8 \\ud800 912"),
+                "contact.phone",
+                "malformed_json",
+            ),
         ];
         for (body, field, code) in cases {
             let err = parse_submission(body.as_bytes()).expect_err(body);

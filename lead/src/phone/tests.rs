@@ -45,6 +45,9 @@ fn normalises_as_typed() {
         ("+1234", "RU", Err(PhoneError::TooShort)),
         ("+1234567890123456", "RU", Err(PhoneError::TooLong)),
         ("123456789012345678901234567890", "RU", Err(PhoneError::TooLong)),
+        // Valid to libphonenumber, but 16 digits: not E.164 (found by `cargo xtask fuzz`).
+        ("+49 30 123430 1234556", "DE", Err(PhoneError::TooLong)),
+        ("004946 04946 0090957", "DE", Err(PhoneError::TooLong)),
         ("+999 1234 5678", "RU", Err(PhoneError::UnknownCallingCode)),
         ("9123456789", "ZZ", Err(PhoneError::UnknownCountry)),
         ("9123456789", "RUS", Err(PhoneError::UnknownCountry)),
