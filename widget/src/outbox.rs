@@ -1,8 +1,9 @@
 //! Never lose what was sent: every lead goes into a localStorage outbox
 //! before the first try and leaves it only on a 2xx, or on a 4xx that says
 //! the lead is invalid (shown to the visitor). Network errors and 5xx are
-//! retried with backoff, when the browser comes back `online`, and on the
-//! next page view.
+//! retried with backoff, a 429 after the collector's `Retry-After`
+//! (`lead::rate::retry_delay_ms`), and all of them when the browser comes
+//! back `online` and on the next page view.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -16,8 +17,6 @@ use web_sys::Window;
 use crate::send::{post_lead, Outcome};
 
 const KEY: &str = "leadwire:outbox";
-/// Seconds between retries: doubling, capped at a minute.
-const MAX_BACKOFF_SECS: u32 = 60;
 
 /// A lead waiting to be sent: its body exactly as it will be posted (kept as
 /// text, so the widget never parses a lead back: that would pull a time-zone
@@ -116,8 +115,8 @@ impl Outbox {
         self.save();
         let outcome = post_lead(&self.window, &self.base, &pending.body).await;
         self.settle(&pending, &outcome);
-        if matches!(outcome, Outcome::Unavailable) {
-            self.schedule_retry();
+        if let Some(asked) = retry(&outcome) {
+            self.schedule_retry(asked);
         }
         outcome
     }
@@ -130,8 +129,8 @@ impl Outbox {
             for lead in pending {
                 let outcome = post_lead(&outbox.window, &outbox.base, &lead.body).await;
                 outbox.settle(&lead, &outcome);
-                if matches!(outcome, Outcome::Unavailable) {
-                    return outbox.schedule_retry();
+                if let Some(asked) = retry(&outcome) {
+                    return outbox.schedule_retry(asked);
                 }
             }
             outbox.failures.set(0);
@@ -140,7 +139,7 @@ impl Outbox {
 
     fn settle(&self, lead: &Pending, outcome: &Outcome) {
         match outcome {
-            Outcome::Unavailable => return,
+            Outcome::Unavailable | Outcome::Limited(_) => return,
             Outcome::Accepted => (self.on_accepted)(lead),
             Outcome::Invalid(_) => {}
         }
@@ -148,13 +147,14 @@ impl Outbox {
         self.save();
     }
 
-    fn schedule_retry(self: &Rc<Self>) {
+    /// Sends everything again after the collector's wait (`asked`, seconds), else after a backoff.
+    fn schedule_retry(self: &Rc<Self>, asked: Option<u32>) {
         if self.retry_scheduled.replace(true) {
             return;
         }
         let failures = self.failures.get();
         self.failures.set(failures.saturating_add(1));
-        let delay_ms = 1000 * 2u32.saturating_pow(failures).min(MAX_BACKOFF_SECS);
+        let delay_ms = lead::rate::retry_delay_ms(failures, asked);
         let outbox = Rc::clone(self);
         let retry = Closure::once_into_js(move || {
             outbox.retry_scheduled.set(false);
@@ -173,6 +173,15 @@ impl Outbox {
         } else {
             storage.set_item(KEY, &Pending::list_json(&pending))
         };
+    }
+}
+
+/// Whether the lead stays for another try, and the wait the collector asked for.
+fn retry(outcome: &Outcome) -> Option<Option<u32>> {
+    match outcome {
+        Outcome::Unavailable => Some(None),
+        Outcome::Limited(asked) => Some(*asked),
+        Outcome::Accepted | Outcome::Invalid(_) => None,
     }
 }
 

@@ -14,6 +14,8 @@ pub enum Outcome {
     Invalid(Vec<FieldError>),
     /// No answer, or the collector could not take it now: try again later.
     Unavailable,
+    /// Too many leads (429): try again after the collector's `Retry-After`, in seconds.
+    Limited(Option<u32>),
 }
 
 /// POSTs a serialized submission as `text/plain`: a CORS simple request, so
@@ -42,7 +44,11 @@ async fn send(window: &Window, base: &str, body: &str) -> Result<Outcome, JsValu
     if (200..300).contains(&status) {
         return Ok(Outcome::Accepted);
     }
-    if status >= 500 || status == 429 || status == 408 {
+    if status == 429 {
+        let asked = response.headers().get("retry-after").ok().flatten();
+        return Ok(Outcome::Limited(lead::rate::parse_retry_after(asked.as_deref())));
+    }
+    if status >= 500 || status == 408 {
         return Ok(Outcome::Unavailable);
     }
     let answer = JsFuture::from(response.json()?).await.unwrap_or(JsValue::NULL);

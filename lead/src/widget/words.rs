@@ -38,6 +38,11 @@ pub const WORDS: &[(&str, &str, &str)] = &[
         "Сейчас нет связи. Заявка сохранена и уйдёт сама, как только связь появится.",
     ),
     (
+        "limited_queued",
+        "Your request is saved and will be sent automatically in a moment.",
+        "Заявка сохранена и будет отправлена автоматически через несколько секунд.",
+    ),
+    (
         "consent_label",
         "I agree to the processing of my personal data",
         "Я согласен на обработку персональных данных",
