@@ -127,7 +127,7 @@ impl Transport for Fetcher {
 
 /// Sends one request, giving up after `timeout`. Failures are fixed codes:
 /// the runtime's own words may quote the URL, and product URLs carry tokens.
-async fn send(out: Outbound, timeout: Duration) -> Result<Reply, &'static str> {
+pub(crate) async fn send(out: Outbound, timeout: Duration) -> Result<Reply, &'static str> {
     let headers = Headers::new();
     for (name, value) in &out.headers {
         headers.set(name, value).map_err(|_| "invalid_header")?;

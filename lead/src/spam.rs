@@ -48,6 +48,7 @@ mod tests {
             let signals = Signals {
                 honeypot: honeypot.map(Into::into),
                 elapsed_ms: *elapsed_ms,
+                ..Default::default()
             };
             assert_eq!(spam_verdict(&signals), *want, "{signals:?}");
         }

@@ -10,6 +10,7 @@ pub mod process;
 pub mod receiver;
 pub mod standins;
 pub mod static_site;
+pub mod turnstile;
 pub mod wait;
 
 /// The secret the demo and the tests sign with (Standard Webhooks' example key).

@@ -54,6 +54,7 @@ pub struct App {
     draft: RefCell<BTreeMap<String, String>>,
     listeners: RefCell<Vec<EventListener>>,
     chat: RefCell<crate::chat::Chat>,
+    turnstile: Rc<crate::turnstile::Challenge>,
 }
 
 impl App {
@@ -137,6 +138,7 @@ impl App {
             prefill: RefCell::new(BTreeMap::new()),
             listeners: RefCell::new(Vec::new()),
             chat: RefCell::new(crate::chat::Chat::default()),
+            turnstile: Default::default(),
             window,
             site,
             config,
@@ -146,6 +148,10 @@ impl App {
         });
         app.listen()?;
         app.render();
+        if inline {
+            app.turnstile
+                .start(&app.window, app.config.turnstile.as_ref(), &app.panel);
+        }
         Ok(app)
     }
 
@@ -228,6 +234,8 @@ impl App {
             }
         }
         self.panel.set_hidden(false);
+        self.turnstile
+            .start(&self.window, self.config.turnstile.as_ref(), &self.panel);
         if let Some(launcher) = &self.launcher {
             let _ = launcher.set_attribute("aria-expanded", "true");
         }
@@ -375,6 +383,7 @@ impl App {
             signals: Signals {
                 honeypot: values.honeypot,
                 elapsed_ms: self.elapsed_ms(),
+                turnstile: self.turnstile.token(&self.window).await,
             },
             ..self.submission(kind)
         };
@@ -397,13 +406,17 @@ impl App {
             signals: Signals {
                 honeypot: None,
                 elapsed_ms: self.elapsed_ms(),
+                turnstile: self.turnstile.token(&self.window).await,
             },
             ..self.submission(LeadKind::Chat)
         };
         answered.fill(&mut submission);
-        match self.outbox.submit(submission).await {
+        let outcome = self.outbox.submit(submission).await;
+        self.turnstile.reset(&self.window);
+        match outcome {
             Outcome::Accepted => self.finish(self.words.get("done")),
             Outcome::Unavailable => self.finish(self.words.get("offline_queued")),
+            Outcome::Limited(_) => self.finish(self.words.get("limited_queued")),
             Outcome::Invalid(errors) => self.chat().refused(answered, &errors),
         }
     }
@@ -422,6 +435,7 @@ impl App {
         }
         fields::show_errors(&self.root, &[], None);
         let outcome = self.outbox.submit(submission).await;
+        self.turnstile.reset(&self.window);
         if let Some(b) = &button {
             b.set_disabled(false);
             let label = if self.mode.get() == Mode::Callback {
@@ -434,6 +448,7 @@ impl App {
         match outcome {
             Outcome::Accepted => self.finish(self.words.get("done")),
             Outcome::Unavailable => self.finish(self.words.get("offline_queued")),
+            Outcome::Limited(_) => self.finish(self.words.get("limited_queued")),
             Outcome::Invalid(errors) => fields::show_errors(&self.root, &errors, Some(self.words.get("invalid"))),
         }
     }

@@ -20,6 +20,7 @@ mod page;
 mod send;
 mod touches;
 mod triggers;
+mod turnstile;
 mod viewport;
 
 use std::cell::RefCell;

@@ -123,4 +123,15 @@ pub trait AdminStore {
 
     /// Destinations whose state was ever changed (the rest are enabled).
     async fn destinations(&self) -> Result<Vec<DestinationView>, StoreError>;
+
+    /// Takes a lead held as spam (or while Turnstile could not answer) off
+    /// hold: one pending delivery, due now, per destination in `destinations`;
+    /// `spam_reason` stays as the record of why it was held. `None` when no
+    /// held lead has this id.
+    async fn release_lead(
+        &self,
+        id: &Uuid,
+        destinations: &[&str],
+        now_ms: i64,
+    ) -> Result<Option<Vec<DeliveryKey>>, StoreError>;
 }

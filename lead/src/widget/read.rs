@@ -34,6 +34,7 @@ impl Read for PublicConfig {
             attribution: member(v, "attribution").unwrap_or_default(),
             widget: member(v, "widget").unwrap_or_default(),
             callback: member(v, "callback"),
+            turnstile: member(v, "turnstile"),
         })
     }
 }

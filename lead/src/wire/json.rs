@@ -84,11 +84,19 @@ impl Submission {
                 None => o.key("messenger").null(),
             }
             o.key("signals").object(|o| {
-                let Signals { honeypot, elapsed_ms } = signals;
+                let Signals {
+                    honeypot,
+                    elapsed_ms,
+                    turnstile,
+                } = signals;
                 o.opt_text("honeypot", honeypot.as_deref());
                 match elapsed_ms {
                     Some(ms) => o.int("elapsed_ms", i64::try_from(*ms).unwrap_or(i64::MAX)),
                     None => o.key("elapsed_ms").null(),
+                }
+                // Left out when absent, as serde leaves it: bodies of sites without Turnstile stay as they were.
+                if let Some(token) = turnstile {
+                    o.text("turnstile", token);
                 }
             });
             o.opt_text("locale", locale.as_deref());
@@ -259,6 +267,7 @@ mod tests {
             signals: Signals {
                 honeypot: Some("bot".into()),
                 elapsed_ms: Some(4_200),
+                turnstile: Some("XXXX.DUMMY.TOKEN.XXXX".into()),
             },
             locale: Some("ru".into()),
             ..bare()

@@ -9,6 +9,7 @@ use leadwire_tests::paths::{repo_root, TempDir};
 use leadwire_tests::receiver::Receiver;
 use leadwire_tests::standins::{self, Standins};
 use leadwire_tests::static_site::StaticSite;
+use leadwire_tests::turnstile::Siteverify;
 use leadwire_tests::wait::port_in_use;
 use leadwire_tests::DEMO_SECRET;
 
@@ -38,6 +39,8 @@ pub struct Stack {
     pub receiver: Receiver,
     /// Bitrix24, amoCRM, Telegram, email, HubSpot and Slack, for the `every-kind` site.
     pub standins: Standins,
+    /// Cloudflare Turnstile's siteverify, for the `turnstile` site.
+    pub siteverify: Siteverify,
     pub site: StaticSite,
     pub artifacts: std::path::PathBuf,
     /// Every lead id the collector accepted with 202 in this run, by any case.
@@ -64,7 +67,14 @@ impl Stack {
             SITE_PORT,
         )?;
         let standins = Standins::start()?;
-        let collector = Collector::start(collector_options(&receiver, &standins, state.path(), &artifacts))?;
+        let siteverify = Siteverify::start()?;
+        let collector = Collector::start(collector_options(
+            &receiver,
+            &standins,
+            &siteverify,
+            state.path(),
+            &artifacts,
+        ))?;
         let driver = browser::Driver::start(&artifacts)?;
         Ok(Stack {
             driver,
@@ -72,6 +82,7 @@ impl Stack {
             collector: std::sync::Mutex::new(collector),
             receiver,
             standins,
+            siteverify,
             site,
             artifacts,
             accepted: Default::default(),
@@ -90,6 +101,7 @@ impl Stack {
         *collector = Collector::start(collector_options(
             &self.receiver,
             &self.standins,
+            &self.siteverify,
             self.state.path(),
             &self.artifacts,
         ))
@@ -109,6 +121,7 @@ impl Stack {
 fn collector_options(
     receiver: &Receiver,
     standins: &Standins,
+    siteverify: &Siteverify,
     state: &std::path::Path,
     artifacts: &std::path::Path,
 ) -> CollectorOptions {
@@ -134,6 +147,10 @@ fn collector_options(
             var("EXAMPLE_EMAIL_TOKEN", standins::EMAIL_TOKEN),
             var("EXAMPLE_HUBSPOT_API", &product(standins::Product::HubSpot)),
             var("EXAMPLE_SLACK_URL", &standins.slack_webhook()),
+            // The `turnstile` site's secret key, and where the collector checks its tokens.
+            var("TURNSTILE_TEST_SECRET", leadwire_tests::turnstile::SECRET),
+            var("TURNSTILE_SITEVERIFY_URL", &siteverify.url),
+            var("TURNSTILE_TIMEOUT_MS", "1500"),
         ],
         persist_to: state.join("wrangler"),
         wrangler_env: None,
