@@ -5,10 +5,13 @@
 //! - `GET  /v1/admin/leads?site=&state=&since=&until=&limit=&cursor=&spam=`
 //! - `GET  /v1/admin/leads/{id}`
 //! - `POST /v1/admin/leads/{id}/replay[?destination=]`
+//! - `POST /v1/admin/leads/{id}/release`: send a lead held as spam or for review
 //! - `POST /v1/admin/replay` with `{"since": …, "site"?: …, "destination"?: …}`
 //! - `GET  /v1/admin/destinations`
 //! - `POST /v1/admin/sites/{site}/destinations/{id}/enable` (or `/disable`)
 //! - `GET  /v1/admin/attribute?url=&referrer=`: how a landing URL is classified, and by which rule
+//! - `DELETE /v1/admin/leads/{id}`: erase one lead with its deliveries and attempts
+//! - `POST /v1/admin/erase` with `{"id"|"phone"|"email": …, "site"?: …, "country"?: …}`: erase every lead of a contact
 
 use lead::delivery::DeliveryState;
 use lead::wire::FieldError;
@@ -19,9 +22,11 @@ use worker::{Env, Method, Request, Response, Result};
 
 use crate::answer;
 use crate::deliver::enqueue;
+use crate::privacy::{self, ErasureRequest, Subject, ERASE_BATCH};
 use crate::settings::{now_ms, secret_or_var};
 use crate::sites;
 use crate::store::admin::{AdminStore, Cursor, LeadFilter};
+use crate::store::privacy::PrivacyStore;
 use crate::store::{self, DeliveryKey, LeadStore, StoreError};
 
 const DEFAULT_PAGE: u32 = 50;
@@ -39,7 +44,10 @@ pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Respons
     let result = match (req.method(), path) {
         (Method::Get, ["leads"]) => list(&req, &store).await,
         (Method::Get, ["leads", id]) => detail(id, &store).await,
+        (Method::Delete, ["leads", id]) => erase_one(id, &store).await,
+        (Method::Post, ["erase"]) => erase(&mut req, &store).await,
         (Method::Post, ["leads", id, "replay"]) => replay_one(&req, id, &env, &store).await,
+        (Method::Post, ["leads", id, "release"]) => release(id, &env, &store).await,
         (Method::Post, ["replay"]) => replay_since(&mut req, &env, &store).await,
         (Method::Get, ["destinations"]) => destinations(&store).await,
         (Method::Get, ["attribute"]) => attribute(&req),
@@ -77,6 +85,15 @@ type Answer = std::result::Result<Response, AdminError>;
 
 fn bad_field(field: &str, message: &str) -> AdminError {
     match answer::field_error(400, "invalid", message, FieldError::new(field, "invalid", message)) {
+        Ok(response) => AdminError::Answer(response),
+        Err(e) => AdminError::Worker(e),
+    }
+}
+
+/// A 400 naming the field, with the field's own code.
+fn refused(field: FieldError) -> AdminError {
+    let message = field.message.clone();
+    match answer::field_error(400, &field.code.clone(), &message, field) {
         Ok(response) => AdminError::Answer(response),
         Err(e) => AdminError::Worker(e),
     }
@@ -208,6 +225,30 @@ async fn replay_one(req: &Request, id: &str, env: &Env, store: &(impl AdminStore
     queued(env, keys).await
 }
 
+/// Sends a held lead (judged spam, or held while Turnstile could not answer)
+/// to each destination of its site that takes it, as if it had just arrived.
+async fn release(id: &str, env: &Env, store: &(impl AdminStore + LeadStore)) -> Answer {
+    let id = parse_id(id)?;
+    let Some(detail) = store.lead_detail(&id).await? else {
+        return Ok(answer::error(404, "lead_not_found", "No lead with this id.", vec![])?);
+    };
+    let not_held = || answer::error(409, "not_held", "This lead is not held; replay it instead.", vec![]);
+    if !detail.spam {
+        return Ok(not_held()?);
+    }
+    let site = sites::all().site(&detail.lead.site);
+    let destinations: Vec<&str> = site
+        .iter()
+        .flat_map(|s| &s.destinations)
+        .filter(|d| d.takes(&detail.lead))
+        .map(|d| d.id.as_str())
+        .collect();
+    match store.release_lead(&id, &destinations, now_ms()).await? {
+        Some(keys) => queued(env, keys).await,
+        None => Ok(not_held()?),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReplayRequest {
@@ -231,6 +272,22 @@ async fn replay_since(req: &mut Request, env: &Env, store: &(impl AdminStore + L
 fn lead_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<T, AdminError> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| bad_field(&e.path().to_string(), &e.inner().to_string()))
+}
+
+async fn erase_one(id: &str, store: &impl PrivacyStore) -> Answer {
+    let erased = privacy::erase(store, &Subject::Lead(parse_id(id)?), ERASE_BATCH).await?;
+    Ok(answer::json(200, &erased)?)
+}
+
+async fn erase(req: &mut Request, store: &impl PrivacyStore) -> Answer {
+    let body = req.bytes().await?;
+    let request: ErasureRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ErasureRequest::default()
+    } else {
+        lead_json(&body)?
+    };
+    let subject = request.subject().map_err(refused)?;
+    Ok(answer::json(200, &privacy::erase(store, &subject, ERASE_BATCH).await?)?)
 }
 
 /// Queues replayed deliveries; if that fails they are pending and due, so the sweeper sends them.

@@ -69,6 +69,9 @@ fn template() -> Option<Lead> {
         attribution: Default::default(),
         hours: None,
         widget: Default::default(),
+        turnstile: None,
+        retention_days: lead::privacy::DEFAULT_RETENTION_DAYS,
+        limits: Default::default(),
     };
     lead::validate::validate(submission, &site, 0).ok()
 }

@@ -87,11 +87,24 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             field,
         );
     }
+    // Before any work on the lead: a flood from one address ends here, without D1.
+    if let Some(limited) = crate::limit::client(&env, req, site).await? {
+        return Ok(limited);
+    }
     let received_at_ms = Date::now().as_millis() as i64;
     let spam = spam_verdict(&submission.signals);
+    let token = submission.signals.turnstile.clone();
     let lead = match validate(submission, site, received_at_ms) {
         Ok(lead) => lead,
         Err(fields) => return answer::error(422, "invalid_lead", "Some fields need another look.", fields),
+    };
+    if let Some(limited) = crate::limit::phone(site, &lead).await? {
+        return Ok(limited);
+    }
+    // A Turnstile outage holds the lead for review (stored like spam, with its reason); a bad token is refused.
+    let spam = match crate::turnstile::check(&env, req, site, &lead, token.as_deref(), spam).await {
+        Ok(spam) => spam,
+        Err(field) => return answer::field_error(403, "turnstile_failed", "Please send the form again.", field),
     };
     let lead_id = lead.id;
     let store = match store::open(&env) {
@@ -119,7 +132,15 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
                 });
             }
         }
-        Err(e) => {
+        Err(NotKept::IdReused) => {
+            let field = FieldError::new(
+                "id",
+                "id_reused",
+                "Another lead with this id is stored; give every lead an id of its own.",
+            );
+            return answer::field_error(409, "id_reused", "This lead id belongs to another lead.", field);
+        }
+        Err(NotKept::Store(e)) => {
             console_error!("lead {}: not stored: {}", lead.id, e.0);
             // Not a 2xx: the widget keeps the lead in its outbox and tries again.
             return answer::error(
@@ -133,6 +154,21 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
     answer::json(202, &Accepted { id: lead_id })
 }
 
+/// Why a valid lead was not kept.
+#[derive(Debug)]
+pub enum NotKept {
+    /// A lead with its id and other content is stored (`lead::privacy::same_content`):
+    /// a client reusing ids, told so (409) rather than losing the lead unseen.
+    IdReused,
+    Store(StoreError),
+}
+
+impl From<StoreError> for NotKept {
+    fn from(e: StoreError) -> Self {
+        NotKept::Store(e)
+    }
+}
+
 /// Stores a valid lead with one delivery per destination that takes it, and
 /// returns those deliveries, held until `lease_until_ms` for the first
 /// attempt: none for spam (never forwarded) or a lead already stored (its
@@ -144,7 +180,7 @@ pub async fn keep(
     spam: Option<&str>,
     received_at_ms: i64,
     lease_until_ms: i64,
-) -> std::result::Result<Vec<Claimed>, StoreError> {
+) -> std::result::Result<Vec<Claimed>, NotKept> {
     let destinations: Vec<&str> = site
         .destinations
         .iter()
@@ -154,7 +190,14 @@ pub async fn keep(
     let stored = store
         .insert_lead(lead, &destinations, received_at_ms, spam, lease_until_ms)
         .await?;
-    if stored.insert == Insert::Duplicate || spam.is_some() {
+    if stored.insert == Insert::Duplicate {
+        let posted = lead::privacy::fingerprint(lead);
+        if !lead::privacy::same_content(stored.earlier_fingerprint.as_deref(), &posted) {
+            return Err(NotKept::IdReused);
+        }
+        return Ok(Vec::new());
+    }
+    if spam.is_some() {
         return Ok(Vec::new());
     }
     Ok(destinations

@@ -14,6 +14,8 @@ mod attempt;
 mod bench;
 mod deliver;
 mod intake;
+mod limit;
+mod privacy;
 mod routes;
 mod settings;
 mod sites;
@@ -21,6 +23,7 @@ mod store;
 mod sweep;
 #[cfg(test)]
 mod tests;
+mod turnstile;
 
 use worker::{
     console_error, event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
@@ -54,4 +57,5 @@ async fn queue(batch: MessageBatch<store::DeliveryKey>, env: Env, _ctx: Context)
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     sweep::run(&env).await;
+    privacy::run(&env).await;
 }

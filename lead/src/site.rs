@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::attribution::Channel;
+use crate::destination::reach;
 use crate::wire::{Lead, LeadKind};
 
 /// The whole configuration file.
@@ -33,6 +34,20 @@ pub struct Site {
     pub hours: Option<crate::hours::BusinessHours>,
     #[serde(default)]
     pub widget: crate::widget::WidgetSettings,
+    /// Cloudflare Turnstile: the widget renders it, the collector verifies its token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<crate::turnstile::TurnstileSettings>,
+    /// Days a lead is kept after it was received; the sweeper then deletes it
+    /// with its deliveries and attempts (never while a delivery is pending).
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+    /// Leads per client and per phone number (`[site.limits]`).
+    #[serde(default)]
+    pub limits: crate::rate::Limits,
+}
+
+fn default_retention_days() -> u32 {
+    crate::privacy::DEFAULT_RETENTION_DAYS
 }
 
 /// How the widget keeps the visitor's touches for this site.
@@ -111,6 +126,16 @@ impl Destination {
                 problems.push(format!("kind {:?} is not one of {}", self.kind, known.join(", ")));
             }
         }
+        // Every kind's own address, whatever the kind checked (SSRF): public
+        // https, or a loopback stand-in. The address is not echoed: it may hold a token.
+        let url = self.settings.get("url").and_then(|u| u.as_str());
+        let refused = url.and_then(|u| reach::check_text(u.trim(), reach::Loopback::Allowed).err());
+        if let Some(refusal) = refused.filter(|_| !problems.iter().any(|p| p.starts_with("url"))) {
+            problems.push(format!(
+                "url: not an address a destination may call ({}): public https only, or http to this machine for a local stand-in",
+                refusal.code()
+            ));
+        }
         problems
     }
 }
@@ -126,6 +151,9 @@ pub struct PublicConfig {
     /// For the visitor's time zone and language, when the site has hours.
     #[serde(default)]
     pub callback: Option<crate::widget::CallbackTimes>,
+    /// When the site uses Cloudflare Turnstile: what the widget renders it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnstile: Option<crate::turnstile::WidgetTurnstile>,
 }
 
 impl Site {
@@ -137,6 +165,7 @@ impl Site {
             attribution: self.attribution.clone(),
             widget: self.widget.clone(),
             callback: None,
+            turnstile: self.turnstile.as_ref().map(|t| t.public()),
         }
     }
 
@@ -179,6 +208,13 @@ impl SitesFile {
             if self.sites.iter().filter(|s| s.id == site.id).count() > 1 {
                 problems.push(format!("site {:?} is listed twice", site.id));
             }
+            if !(1..=crate::privacy::MAX_RETENTION_DAYS).contains(&site.retention_days) {
+                problems.push(format!(
+                    "site {:?}: retention_days must be 1 to {}",
+                    site.id,
+                    crate::privacy::MAX_RETENTION_DAYS
+                ));
+            }
             if !(1..=730).contains(&site.attribution.expiry_days) {
                 problems.push(format!("site {:?}: attribution.expiry_days must be 1 to 730", site.id));
             }
@@ -198,7 +234,18 @@ impl SitesFile {
             }
             let hours = site.hours.iter().flat_map(|h| h.problems());
             let widget = site.widget.problems().into_iter().map(|p| format!("widget.{p}"));
-            for p in hours.map(|p| format!("hours: {p}")).chain(widget) {
+            let turnstile = site
+                .turnstile
+                .iter()
+                .flat_map(|t| t.problems())
+                .map(|p| format!("turnstile.{p}"));
+            let limits = site.limits.problems().into_iter().map(|p| format!("limits.{p}"));
+            for p in hours
+                .map(|p| format!("hours: {p}"))
+                .chain(widget)
+                .chain(turnstile)
+                .chain(limits)
+            {
                 problems.push(format!("site {:?}: {p}", site.id));
             }
             for d in &site.destinations {
@@ -236,6 +283,9 @@ mod tests {
             attribution: AttributionSettings::default(),
             hours: None,
             widget: Default::default(),
+            turnstile: None,
+            retention_days: crate::privacy::DEFAULT_RETENTION_DAYS,
+            limits: Default::default(),
         }
     }
 
@@ -301,6 +351,16 @@ mod tests {
             lead_time_minutes: 15,
         });
         bad.widget.theme.color = "red".into();
+        bad.turnstile = Some(crate::turnstile::TurnstileSettings {
+            action: "no spaces".into(),
+            ..toml::from_str(
+                r#"site_key = "k"
+                   secret = "S""#,
+            )
+            .expect("turnstile settings")
+        });
+        bad.retention_days = 0;
+        bad.limits.client.leads = 0;
         let file = SitesFile {
             sites: vec![bad, site("shop"), site("shop")],
         };
@@ -313,11 +373,40 @@ mod tests {
             "ZZ",
             "scheme://host",
             "exactly one of url",
+            "site \"Shop!\": turnstile.action \"no spaces\"",
+            "retention_days must be 1 to 3650",
+            "site \"Shop!\": limits.client.leads must be 1 to",
         ] {
             assert!(
                 problems.iter().any(|p| p.contains(needle)),
                 "{needle} not in {problems:#?}"
             );
         }
+    }
+
+    /// A destination's address is checked whatever its kind (SSRF), and the
+    /// problem never repeats the address, which may carry a token.
+    #[test]
+    fn a_destination_may_not_point_into_a_private_network() {
+        for (url, code) in [
+            ("http://169.254.169.254/latest/meta-data/", "address_private"),
+            ("https://10.1.2.3/hook?token=s3cr3t", "address_private"),
+            ("http://crm.example/hook", "address_not_https"),
+            ("https://metadata.google.internal/", "address_private"),
+        ] {
+            let mut shop = site("shop");
+            shop.destinations[0].settings.insert("url".into(), url.into());
+            let problems = SitesFile { sites: vec![shop] }.problems();
+            assert_eq!(problems.len(), 1, "{url}: {problems:?}");
+            assert!(
+                problems[0].contains(code) && !problems[0].contains("s3cr3t"),
+                "{problems:?}"
+            );
+        }
+        let mut local = site("shop");
+        local.destinations[0]
+            .settings
+            .insert("url".into(), "http://127.0.0.1:9100/hook".into());
+        assert_eq!(SitesFile { sites: vec![local] }.problems(), Vec::<String>::new());
     }
 }

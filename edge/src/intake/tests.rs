@@ -51,3 +51,50 @@ fn spam_and_a_lead_posted_again_are_not_attempted() {
         "the second POST of one id"
     );
 }
+
+/// `keep` at another time, as a second POST of the lead would.
+fn kept_again(store: &MemoryStore, lead: &Lead) -> Result<Vec<Claimed>, NotKept> {
+    block_on(keep(store, every_kind(), lead, None, 9_000, 39_000))
+}
+
+#[test]
+fn the_same_id_with_the_same_content_is_a_repeat_and_with_other_content_refused() {
+    let store = MemoryStore::default();
+    let first = lead("callback");
+    assert_eq!(held(&store, &first, None).len(), 7);
+    let mut repeat = first.clone();
+    repeat.received_at = "2026-11-23T16:00:00Z".into();
+    assert!(
+        matches!(kept_again(&store, &repeat), Ok(held) if held.is_empty()),
+        "a retry"
+    );
+    type Change = fn(&mut Lead);
+    let changes: &[(&str, Change)] = &[
+        ("phone", |l| l.contact.phone = Some("+79123456780".into())),
+        ("name", |l| l.contact.name = Some("Olga".into())),
+        ("message", |l| l.message = Some("another question".into())),
+        ("kind", |l| l.kind = lead::wire::LeadKind::PhoneClick),
+    ];
+    for (what, change) in changes {
+        let mut other = first.clone();
+        change(&mut other);
+        assert!(matches!(kept_again(&store, &other), Err(NotKept::IdReused)), "{what}");
+    }
+    assert_eq!(
+        store.lead_json(first.id),
+        Some(serde_json::to_string(&first).expect("json")),
+        "the stored lead is untouched"
+    );
+    assert_eq!(store.destinations_of(first.id).len(), 7, "and no delivery was added");
+}
+
+#[test]
+fn a_lead_stored_before_fingerprints_takes_any_repeat_of_its_id() {
+    let store = MemoryStore::default();
+    let first = lead("callback");
+    held(&store, &first, None);
+    store.forget_fingerprint(first.id);
+    let mut other = first.clone();
+    other.contact.name = Some("Olga".into());
+    assert!(matches!(kept_again(&store, &other), Ok(held) if held.is_empty()));
+}

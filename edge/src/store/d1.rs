@@ -1,6 +1,7 @@
 //! [`LeadStore`] and [`AdminStore`] on Cloudflare D1 (SQLite). Schema: `edge/migrations/`.
 
 use lead::delivery::DeliveryState;
+use lead::privacy::{email_key, fingerprint};
 use lead::wire::Lead;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -10,6 +11,7 @@ use worker::D1Database;
 use super::admin::{
     AdminStore, AttemptView, Cursor, DeliveryView, DestinationView, LeadDetail, LeadFilter, LeadPage, LeadSummary,
 };
+use super::privacy::{ContactKey, PrivacyStore};
 use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError, Stored};
 
 pub struct D1Store {
@@ -22,13 +24,18 @@ impl D1Store {
     }
 }
 
-const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead, spam, spam_reason) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING";
+const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead, spam, spam_reason, \
+     fingerprint, phone, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING";
 // Leased to the intake that stores it, which attempts it right after its answer.
+// Only beside the row this batch inserted: a post of a stored id (a retry, or
+// another lead under a reused id) adds no delivery to the stored lead.
 const INSERT_DELIVERY: &str =
     "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at, lease_until) \
-     VALUES (?1, ?2, 'pending', 0, ?3, ?3, ?4) ON CONFLICT DO NOTHING";
+     SELECT ?1, ?2, 'pending', 0, ?3, ?3, ?4 \
+     WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?1 AND received_at = ?3 AND fingerprint = ?5) \
+     ON CONFLICT DO NOTHING";
 const DISABLED_OF_SITE: &str = "SELECT id FROM destinations WHERE site = ?1 AND state = 'disabled'";
+const FINGERPRINT: &str = "SELECT fingerprint FROM leads WHERE id = ?1";
 // Keys travel as a JSON array of "lead_id destination". Due within a second
 // counts: a delayed queue message may arrive a little early.
 const CLAIM: &str = "UPDATE deliveries SET lease_until = ?2 \
@@ -40,8 +47,10 @@ const LEADS_OF_KEYS: &str = "SELECT id, site, lead FROM leads WHERE id IN \
 const DISABLED: &str = "SELECT site, id FROM destinations WHERE state = 'disabled'";
 const RECORD_ATTEMPT: &str = "UPDATE deliveries SET state = ?3, attempts = attempts + 1, next_attempt_at = ?4, \
      last_status = ?5, last_error = ?6, updated_at = ?7, lease_until = NULL WHERE lead_id = ?1 AND destination = ?2";
-const INSERT_ATTEMPT: &str = "INSERT INTO attempts (lead_id, destination, n, at, status, error, duration_ms) VALUES \
-     (?1, ?2, (SELECT coalesce(max(n), 0) + 1 FROM attempts WHERE lead_id = ?1 AND destination = ?2), ?3, ?4, ?5, ?6)";
+// Only while the delivery exists: a lead erased during its attempt keeps no row.
+const INSERT_ATTEMPT: &str = "INSERT INTO attempts (lead_id, destination, n, at, status, error, duration_ms) \
+     SELECT ?1, ?2, (SELECT coalesce(max(n), 0) + 1 FROM attempts WHERE lead_id = ?1 AND destination = ?2), \
+       ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM deliveries WHERE lead_id = ?1 AND destination = ?2)";
 const SETTLE: &str = "UPDATE deliveries SET state = ?3, last_error = ?4, next_attempt_at = NULL, updated_at = ?5, \
      lease_until = NULL WHERE lead_id = ?1 AND destination = ?2";
 const DUE: &str = "SELECT lead_id, destination FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?1 \
@@ -93,6 +102,11 @@ struct IdRow {
 }
 
 #[derive(Deserialize)]
+struct FingerprintRow {
+    fingerprint: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct KeyRow {
     lead_id: String,
     destination: String,
@@ -118,6 +132,8 @@ impl LeadStore for D1Store {
     ) -> Result<Stored, StoreError> {
         let id = lead.id.to_string();
         let json = serde_json::to_string(lead)?;
+        let fingerprint = fingerprint(lead);
+        let email = lead.contact.email.as_deref().map(email_key);
         let mut statements = vec![self.db.prepare(INSERT_LEAD).bind(&[
             text(&id),
             text(&lead.site),
@@ -126,6 +142,9 @@ impl LeadStore for D1Store {
             text(&json),
             number(i64::from(spam.is_some())),
             opt_text(spam),
+            text(&fingerprint),
+            opt_text(lead.contact.phone.as_deref()),
+            opt_text(email.as_deref()),
         ])?];
         let destinations = if spam.is_some() { &[][..] } else { destinations };
         for destination in destinations {
@@ -134,21 +153,30 @@ impl LeadStore for D1Store {
                 text(destination),
                 number(received_at_ms),
                 number(lease_until_ms),
+                text(&fingerprint),
             ])?);
         }
         statements.push(self.db.prepare(DISABLED_OF_SITE).bind(&[text(&lead.site)])?);
+        // Read in the same round trip: ours if inserted, else the stored lead's.
+        statements.push(self.db.prepare(FINGERPRINT).bind(&[text(&id)])?);
         let results = self.db.batch(statements).await?;
         let inserted = results
             .first()
             .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0))
             .unwrap_or(0);
-        let disabled: Vec<IdRow> = match results.last() {
-            Some(r) => r.results()?,
-            None => Vec::new(),
+        let [.., disabled, stored] = results.as_slice() else {
+            return Err(StoreError("the insert batch answered too few results".into()));
         };
+        let disabled: Vec<IdRow> = disabled.results()?;
+        let stored: Vec<FingerprintRow> = stored.results()?;
+        let insert = if inserted > 0 { Insert::New } else { Insert::Duplicate };
         Ok(Stored {
-            insert: if inserted > 0 { Insert::New } else { Insert::Duplicate },
+            insert,
             disabled: disabled.into_iter().map(|r| r.id).collect(),
+            earlier_fingerprint: match insert {
+                Insert::New => None,
+                Insert::Duplicate => stored.into_iter().next().and_then(|r| r.fingerprint),
+            },
         })
     }
 
@@ -448,5 +476,114 @@ impl AdminStore for D1Store {
 
     async fn destinations(&self) -> Result<Vec<DestinationView>, StoreError> {
         Ok(self.db.prepare(DESTINATIONS).all().await?.results()?)
+    }
+
+    async fn release_lead(
+        &self,
+        id: &Uuid,
+        destinations: &[&str],
+        now_ms: i64,
+    ) -> Result<Option<Vec<DeliveryKey>>, StoreError> {
+        let id_text = text(&id.to_string());
+        // One transaction: the deliveries only while the lead is held, then the flag.
+        let mut statements = Vec::with_capacity(destinations.len() + 1);
+        for destination in destinations {
+            statements.push(self.db.prepare(RELEASE_DELIVERY).bind(&[
+                id_text.clone(),
+                text(destination),
+                number(now_ms),
+            ])?);
+        }
+        statements.push(self.db.prepare(RELEASE_LEAD).bind(&[id_text])?);
+        let results = self.db.batch(statements).await?;
+        let released = results
+            .last()
+            .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0))
+            .unwrap_or(0);
+        Ok((released > 0).then(|| {
+            destinations
+                .iter()
+                .map(|d| DeliveryKey {
+                    lead_id: *id,
+                    destination: (*d).to_owned(),
+                })
+                .collect()
+        }))
+    }
+}
+
+const RELEASE_DELIVERY: &str =
+    "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at) \
+     SELECT ?1, ?2, 'pending', 0, ?3, ?3 WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?1 AND spam = 1) \
+     ON CONFLICT DO NOTHING";
+const RELEASE_LEAD: &str = "UPDATE leads SET spam = 0 WHERE id = ?1 AND spam = 1";
+
+// Site by site on the (site, received_at) index: json_each(?1) drives, as
+// {"site": cutoff_ms}. A lead with a pending delivery waits for it to settle.
+const EXPIRED: &str = "SELECT l.id FROM json_each(?1) AS s CROSS JOIN leads AS l \
+     WHERE l.site = s.key AND l.received_at < s.value \
+       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = l.id AND d.state = 'pending') LIMIT ?2";
+const WITH_PHONE: &str = "SELECT id FROM leads WHERE phone = ?1 AND (?2 IS NULL OR site = ?2) LIMIT ?3";
+const WITH_EMAIL: &str = "SELECT id FROM leads WHERE email = ?1 AND (?2 IS NULL OR site = ?2) LIMIT ?3";
+// Ids travel as a JSON array; one batch is one transaction.
+const ERASE: [&str; 3] = [
+    "DELETE FROM attempts WHERE lead_id IN (SELECT value FROM json_each(?1))",
+    "DELETE FROM deliveries WHERE lead_id IN (SELECT value FROM json_each(?1))",
+    "DELETE FROM leads WHERE id IN (SELECT value FROM json_each(?1))",
+];
+
+fn ids_of(rows: Vec<IdRow>) -> Vec<Uuid> {
+    rows.into_iter().filter_map(|r| r.id.parse().ok()).collect()
+}
+
+impl PrivacyStore for D1Store {
+    async fn expired(&self, cutoffs: &[(String, i64)], limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        if cutoffs.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let cutoffs: serde_json::Map<String, serde_json::Value> =
+            cutoffs.iter().map(|(site, at)| (site.clone(), (*at).into())).collect();
+        let rows: Vec<IdRow> = self
+            .db
+            .prepare(EXPIRED)
+            .bind(&[text(&serde_json::to_string(&cutoffs)?), number(limit.into())])?
+            .all()
+            .await?
+            .results()?;
+        Ok(ids_of(rows))
+    }
+
+    async fn leads_with(&self, contact: &ContactKey, site: Option<&str>, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        let (query, key) = match contact {
+            ContactKey::Phone(phone) => (WITH_PHONE, phone),
+            ContactKey::Email(email) => (WITH_EMAIL, email),
+        };
+        let rows: Vec<IdRow> = self
+            .db
+            .prepare(query)
+            .bind(&[text(key), opt_text(site), number(limit.into())])?
+            .all()
+            .await?
+            .results()?;
+        Ok(ids_of(rows))
+    }
+
+    async fn erase(&self, ids: &[Uuid]) -> Result<u32, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let ids = text(&serde_json::to_string(&ids)?);
+        let statements = ERASE
+            .iter()
+            .map(|sql| self.db.prepare(*sql).bind(std::slice::from_ref(&ids)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = self.db.batch(statements).await?;
+        let erased = results
+            .last()
+            .and_then(|r| r.meta().ok().flatten())
+            .and_then(|m| m.changes)
+            .unwrap_or(0);
+        Ok(u32::try_from(erased).unwrap_or(u32::MAX))
     }
 }

@@ -1,15 +1,29 @@
-//! [`LeadStore`] in memory, for native tests of intake and delivery: the same
-//! rules as the D1 queries (claim only what is pending, due and not leased;
-//! a duplicate id stores nothing), kept in plain maps.
+//! [`LeadStore`] and [`PrivacyStore`] in memory, for native tests of intake,
+//! delivery, retention and erasure: the same rules as the D1 queries (claim
+//! only what is pending, due and not leased; a duplicate id stores nothing;
+//! a lead with a pending delivery is not expired), kept in plain maps.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use lead::delivery::DeliveryState;
+use lead::privacy::{email_key, fingerprint};
 use lead::wire::Lead;
 use uuid::Uuid;
 
+use super::privacy::{ContactKey, PrivacyStore};
 use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError, Stored};
+
+/// A lead's row.
+#[derive(Debug, Clone)]
+struct LeadRow {
+    site: String,
+    json: String,
+    received_at: i64,
+    fingerprint: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -23,8 +37,7 @@ pub struct Row {
 
 #[derive(Default)]
 pub struct MemoryStore {
-    /// Lead id → (site, the stored JSON).
-    leads: RefCell<BTreeMap<Uuid, (String, String)>>,
+    leads: RefCell<BTreeMap<Uuid, LeadRow>>,
     deliveries: RefCell<BTreeMap<(Uuid, String), Row>>,
     pub attempts: RefCell<Vec<(DeliveryKey, Attempt)>>,
     disabled: RefCell<BTreeSet<(String, String)>>,
@@ -49,8 +62,32 @@ impl MemoryStore {
     /// Overwrites a stored lead's JSON, as a bad migration or a bug might.
     pub fn corrupt(&self, lead_id: Uuid) {
         if let Some(stored) = self.leads.borrow_mut().get_mut(&lead_id) {
-            stored.1 = "{\"not\": \"a lead\"}".into();
+            stored.json = "{\"not\": \"a lead\"}".into();
         }
+    }
+
+    /// Makes a stored lead look as if stored before fingerprints (migration 0004).
+    pub fn forget_fingerprint(&self, lead_id: Uuid) {
+        if let Some(stored) = self.leads.borrow_mut().get_mut(&lead_id) {
+            stored.fingerprint = None;
+        }
+    }
+
+    /// The stored lead's JSON, if it is stored.
+    pub fn lead_json(&self, lead_id: Uuid) -> Option<String> {
+        self.leads.borrow().get(&lead_id).map(|l| l.json.clone())
+    }
+
+    /// Every row that names the lead: its own, its deliveries', its attempts'.
+    pub fn rows_of(&self, lead_id: Uuid) -> usize {
+        usize::from(self.leads.borrow().contains_key(&lead_id))
+            + self.destinations_of(lead_id).len()
+            + self
+                .attempts
+                .borrow()
+                .iter()
+                .filter(|(k, _)| k.lead_id == lead_id)
+                .count()
     }
 }
 
@@ -74,14 +111,22 @@ impl LeadStore for MemoryStore {
             .filter(|(site, _)| *site == lead.site)
             .map(|(_, id)| id.clone())
             .collect();
-        if self.leads.borrow().contains_key(&lead.id) {
+        if let Some(stored) = self.leads.borrow().get(&lead.id) {
             return Ok(Stored {
                 insert: Insert::Duplicate,
                 disabled,
+                earlier_fingerprint: stored.fingerprint.clone(),
             });
         }
-        let json = serde_json::to_string(lead)?;
-        self.leads.borrow_mut().insert(lead.id, (lead.site.clone(), json));
+        let row = LeadRow {
+            site: lead.site.clone(),
+            json: serde_json::to_string(lead)?,
+            received_at: received_at_ms,
+            fingerprint: Some(fingerprint(lead)),
+            phone: lead.contact.phone.clone(),
+            email: lead.contact.email.as_deref().map(email_key),
+        };
+        self.leads.borrow_mut().insert(lead.id, row);
         let destinations = if spam.is_some() { &[][..] } else { destinations };
         for destination in destinations {
             self.deliveries.borrow_mut().insert(
@@ -99,6 +144,7 @@ impl LeadStore for MemoryStore {
         Ok(Stored {
             insert: Insert::New,
             disabled,
+            earlier_fingerprint: None,
         })
     }
 
@@ -116,11 +162,11 @@ impl LeadStore for MemoryStore {
             }
             row.lease_until = Some(now_ms + lease_ms);
             let stored = self.leads.borrow().get(&key.lead_id).cloned();
-            let site = stored.as_ref().map(|(site, _)| site.clone()).unwrap_or_default();
+            let site = stored.as_ref().map(|l| l.site.clone()).unwrap_or_default();
             claimed.push(Claimed {
                 key: key.clone(),
                 lead: match stored {
-                    Some((_, json)) => serde_json::from_str(&json).map_err(|e| e.to_string()),
+                    Some(l) => serde_json::from_str(&l.json).map_err(|e| e.to_string()),
                     None => Err("the lead row is missing".into()),
                 },
                 attempts_made: row.attempts,
@@ -133,14 +179,17 @@ impl LeadStore for MemoryStore {
 
     async fn record_attempts(&self, attempts: &[(DeliveryKey, Attempt)]) -> Result<(), StoreError> {
         for (key, attempt) in attempts {
-            if let Some(row) = self.deliveries.borrow_mut().get_mut(&key_of(key)) {
-                row.state = attempt.state;
-                row.attempts += 1;
-                row.next_attempt_at = attempt.next_attempt_at_ms;
-                row.last_status = attempt.status;
-                row.last_error = attempt.error.clone();
-                row.lease_until = None;
-            }
+            let mut rows = self.deliveries.borrow_mut();
+            // As in D1: an attempt is kept only while its delivery is (not after an erasure).
+            let Some(row) = rows.get_mut(&key_of(key)) else {
+                continue;
+            };
+            row.state = attempt.state;
+            row.attempts += 1;
+            row.next_attempt_at = attempt.next_attempt_at_ms;
+            row.last_status = attempt.status;
+            row.last_error = attempt.error.clone();
+            row.lease_until = None;
             self.attempts.borrow_mut().push((key.clone(), attempt.clone()));
         }
         Ok(())
@@ -197,5 +246,47 @@ impl LeadStore for MemoryStore {
             self.disabled.borrow_mut().insert(entry);
         }
         Ok(())
+    }
+}
+
+impl PrivacyStore for MemoryStore {
+    async fn expired(&self, cutoffs: &[(String, i64)], limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        let deliveries = self.deliveries.borrow();
+        let pending = |id: &Uuid| {
+            deliveries
+                .iter()
+                .any(|((lead, _), row)| lead == id && row.state == DeliveryState::Pending)
+        };
+        Ok(self
+            .leads
+            .borrow()
+            .iter()
+            .filter(|(_, l)| cutoffs.iter().any(|(site, at)| *site == l.site && l.received_at < *at))
+            .filter(|(id, _)| !pending(id))
+            .map(|(id, _)| *id)
+            .take(limit as usize)
+            .collect())
+    }
+
+    async fn leads_with(&self, contact: &ContactKey, site: Option<&str>, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        Ok(self
+            .leads
+            .borrow()
+            .iter()
+            .filter(|(_, l)| match contact {
+                ContactKey::Phone(phone) => l.phone.as_ref() == Some(phone),
+                ContactKey::Email(email) => l.email.as_ref() == Some(email),
+            })
+            .filter(|(_, l)| site.is_none_or(|s| s == l.site))
+            .map(|(id, _)| *id)
+            .take(limit as usize)
+            .collect())
+    }
+
+    async fn erase(&self, ids: &[Uuid]) -> Result<u32, StoreError> {
+        self.attempts.borrow_mut().retain(|(k, _)| !ids.contains(&k.lead_id));
+        self.deliveries.borrow_mut().retain(|(id, _), _| !ids.contains(id));
+        let mut leads = self.leads.borrow_mut();
+        Ok(ids.iter().filter(|id| leads.remove(id).is_some()).count() as u32)
     }
 }

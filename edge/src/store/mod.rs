@@ -5,12 +5,13 @@ pub mod admin;
 mod d1;
 #[cfg(test)]
 pub mod memory;
+pub mod privacy;
 
 pub use d1::D1Store;
 
 /// The store this Worker uses: D1, bound as `DB`. The one place that names
-/// the backend; everything else is written against [`LeadStore`] and
-/// [`admin::AdminStore`].
+/// the backend; everything else is written against [`LeadStore`],
+/// [`admin::AdminStore`] and [`privacy::PrivacyStore`].
 pub fn open(env: &worker::Env) -> Result<D1Store, StoreError> {
     Ok(D1Store::new(env.d1("DB")?))
 }
@@ -52,6 +53,9 @@ pub struct Stored {
     pub insert: Insert,
     /// The site's destinations that are switched off (410, revoked token, by hand).
     pub disabled: Vec<String>,
+    /// For a duplicate: the stored lead's fingerprint (`None` if it was stored
+    /// before fingerprints), which says whether the post is the same lead.
+    pub earlier_fingerprint: Option<String>,
 }
 
 /// One try at one destination, as recorded.
@@ -92,6 +96,9 @@ pub trait LeadStore {
     /// leased until `lease_until_ms` to the caller, who attempts them at once;
     /// should it not, the sweeper takes them once the lease ends. A lead judged
     /// spam is stored flagged with `spam` (the reason) and gets no deliveries.
+    /// Beside the lead go its `lead::privacy::fingerprint` and its contact as
+    /// [`privacy::PrivacyStore::leads_with`] finds it. A duplicate changes
+    /// nothing and gets no new deliveries.
     async fn insert_lead(
         &self,
         lead: &Lead,
