@@ -5,6 +5,7 @@ mod attribute;
 mod bench;
 mod build;
 mod demo;
+mod fuzz;
 mod setup;
 mod step;
 mod try_destination;
@@ -27,6 +28,9 @@ commands:
                  widget on the page, printed, not recorded; `collector`: sizes,
                  intake and delivery, recorded)
   build          build the widget into edge/public and the Worker
+  fuzz [--seconds N] [--target T]
+                 run the cargo-fuzz targets (wire, phone, attribution, config) for
+                 N seconds each (default 600) and print executions and findings
   attribute --url URL [--referrer R]   how a landing URL is attributed, and the rule (no --url: JSON lines on stdin)
   setup          only install the tools (add --browser for Chromium)";
 
@@ -42,7 +46,8 @@ fn main() -> ExitCode {
             _ => bench::Part::All,
         }),
         Some("build") => setup::tools(false).and_then(|_| build::all()),
-        Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")),
+        Some("fuzz") => fuzz::run(rest),
+        Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")).and_then(|_| setup::fuzz_tools()),
         Some("attribute") => attribute::run(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -62,9 +67,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Lints, native unit tests, then end to end (the e2e harness starts its own stack).
+/// Lints, native unit tests, end to end (the e2e harness starts its own stack), then a bounded fuzz run.
 fn test() -> Result<(), step::Failure> {
     setup::tools(true)?;
+    setup::fuzz_tools()?;
     lint()?;
     build::widget()?;
     step::announce("Running all tests (cargo test: lead/ and edge/ unit tests natively, then end to end in tests/)");
@@ -73,14 +79,15 @@ fn test() -> Result<(), step::Failure> {
         .args(["test", "--no-fail-fast", "--workspace", "--exclude", "leadwire-widget"])
         .status()
         .map_err(|e| step::Failure::new(format!("cannot run cargo test: {e}"), "check that cargo is on PATH"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(step::Failure::new(
+    // Fuzzed even when a test failed: its findings are news either way.
+    let fuzzed = fuzz::bounded(fuzz::TEST_SECONDS);
+    if !status.success() {
+        return Err(step::Failure::new(
             "some tests failed (see above)",
             "tests/artifacts/ holds wrangler's log, chromedriver's log and screenshots",
-        ))
+        ));
     }
+    fuzzed
 }
 
 /// `cargo fmt --check` and `cargo clippy -D warnings`, native and wasm crates.

@@ -12,6 +12,8 @@ use crate::step::{output, run, step, Failure};
 /// worker-build's version; wrangler's is pinned in package-lock.json.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
 const CHROMIUM_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
+/// cargo-fuzz, for `cargo xtask fuzz` and the bounded run in `cargo xtask test`.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 pub fn tools(browser: bool) -> Result<(), Failure> {
     step("Checking node and npm", check_node)?;
@@ -155,4 +157,22 @@ fn chromium() -> Result<(), Failure> {
 /// The wasm-bindgen CLI installed above.
 pub fn wasm_bindgen() -> std::path::PathBuf {
     cargo_bin("wasm-bindgen")
+}
+
+/// The nightly toolchain (libFuzzer needs its sanitizer flags) and cargo-fuzz.
+pub fn fuzz_tools() -> Result<(), Failure> {
+    step("Rust nightly toolchain (for cargo-fuzz)", || {
+        let installed = output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
+        if installed.lines().any(|l| l.starts_with("nightly")) {
+            return Ok(());
+        }
+        run(
+            Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]),
+            "rustup-nightly",
+            "run `rustup toolchain install nightly --profile minimal` by hand and look at its error",
+        )
+    })?;
+    step(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}"), || {
+        cargo_install("cargo-fuzz", CARGO_FUZZ_VERSION)
+    })
 }

@@ -7,10 +7,15 @@ mod api;
 mod collector;
 mod destinations;
 mod faults;
+mod floods;
+mod hostile;
+mod logs;
 mod modes;
+mod privacy;
 mod review;
 mod site_owner;
 mod support;
+mod turnstile;
 mod widget;
 
 use std::process::ExitCode;
@@ -53,11 +58,21 @@ const CASES: &[(&str, Case)] = cases![
     api::hostile_input_gets_a_json_error_naming_the_field,
     api::the_same_lead_posted_three_times_is_stored_and_forwarded_once,
     api::cors_allows_only_the_sites_origins,
+    floods::a_burst_from_one_address_is_held_to_the_limit_while_another_gets_in,
+    floods::a_limited_lead_waits_in_the_outbox_and_arrives_after_the_wait,
+    hostile::the_hostile_corpus_is_refused_by_name_or_neutralised,
     collector::form_and_chat_leads_reach_the_crm_with_their_answers,
     collector::bad_fields_slots_and_missing_consent_are_refused_by_name,
     collector::spam_gets_the_same_202_is_kept_and_never_delivered,
     collector::config_promises_a_callback_in_the_visitors_zone_and_language,
     collector::a_messenger_click_is_delivered_with_its_ref_code,
+    privacy::a_reused_id_with_other_content_is_refused_and_an_exact_repeat_is_not,
+    privacy::erasure_by_id_phone_and_email_leaves_no_row_of_those_leads,
+    privacy::retention_sweeps_old_leads_of_a_short_retention_site_and_keeps_the_rest,
+    turnstile::a_verified_token_is_delivered_and_a_retry_checks_it_idempotently,
+    turnstile::failed_and_misdirected_tokens_are_refused_by_name,
+    turnstile::an_outage_holds_the_lead_until_an_operator_releases_it,
+    turnstile::the_widget_renders_the_challenge_and_its_token_is_verified,
     destinations::one_lead_reaches_every_kind_as_each_product_documents,
     destinations::a_phone_click_skips_a_destination_that_does_not_take_its_kind,
     destinations::an_unknown_outcome_at_bitrix24_leaves_exactly_one_lead_there,
@@ -71,6 +86,8 @@ const CASES: &[(&str, Case)] = cases![
     faults::collector_killed_mid_delivery_loses_nothing,
     review::a_russian_widget_on_an_english_page_speaks_russian_throughout,
     review::a_phone_typed_before_consent_is_not_stored_and_a_stored_one_expires,
+    // Last: it reads the log of everything before it.
+    logs::no_secret_phone_or_email_reaches_the_log_or_an_error_answer,
 ];
 
 fn main() -> ExitCode {
