@@ -145,7 +145,7 @@ impl Collector {
         let mut last = String::new();
         let answer = crate::wait::until("the local database to be free", QUERY_BUSY_TIMEOUT, || {
             match self.query_once(sql) {
-                Err(e) if e.contains("SQLITE_BUSY") => {
+                Err(e) if e.contains("SQLITE_BUSY") || e.contains("database is locked") => {
                     last = e;
                     None
                 }
@@ -173,7 +173,12 @@ impl Collector {
             .output()
             .map_err(|e| e.to_string())?;
         if !out.status.success() {
-            return Err(format!("d1 execute failed: {}", String::from_utf8_lossy(&out.stderr)));
+            // With --json wrangler may print its error (SQLITE_BUSY among them) on stdout.
+            return Err(format!(
+                "d1 execute failed: {}{}",
+                String::from_utf8_lossy(&out.stderr),
+                String::from_utf8_lossy(&out.stdout)
+            ));
         }
         let parsed: serde_json::Value =
             serde_json::from_slice(&out.stdout).map_err(|e| format!("d1 execute printed no JSON: {e}"))?;
