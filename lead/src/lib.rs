@@ -20,6 +20,7 @@ pub mod limits;
 pub mod phone;
 pub mod privacy;
 pub mod rate;
+pub mod sealed;
 pub mod signing;
 pub mod site;
 pub mod spam;

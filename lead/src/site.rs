@@ -5,8 +5,15 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::attribution::Channel;
-use crate::destination::reach;
 use crate::wire::{Lead, LeadKind};
+
+mod checks;
+mod etag;
+mod patch;
+
+pub use checks::{SiteProblem, MAX_SECRET_BYTES};
+pub use etag::{etag, etag_matches};
+pub use patch::merge_patch;
 
 /// The whole configuration file.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -16,7 +23,7 @@ pub struct SitesFile {
     pub sites: Vec<Site>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// What the snippet's `data-site` names.
@@ -44,6 +51,33 @@ pub struct Site {
     /// Leads per client and per phone number (`[site.limits]`).
     #[serde(default)]
     pub limits: crate::rate::Limits,
+    /// Values of the secrets its destinations name (`url_secret`, `token_secret`,
+    /// `secret`), found before the Worker's own secrets. Through the admin API
+    /// they are stored encrypted; the file should leave them to Worker secrets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secrets: BTreeMap<String, String>,
+}
+
+/// By hand: a secret's value never reaches a log line, only its name.
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("id", &self.id)
+            .field("origins", &self.origins)
+            .field("default_country", &self.default_country)
+            .field("destinations", &self.destinations)
+            .field("attribution", &self.attribution)
+            .field("hours", &self.hours)
+            .field("widget", &self.widget)
+            .field("turnstile", &self.turnstile)
+            .field("retention_days", &self.retention_days)
+            .field("limits", &self.limits)
+            .field(
+                "secrets",
+                &self.secrets.keys().map(|k| (k, "***")).collect::<BTreeMap<_, _>>(),
+            )
+            .finish()
+    }
 }
 
 fn default_retention_days() -> u32 {
@@ -112,32 +146,6 @@ impl Destination {
         (self.kinds.is_empty() || self.kinds.contains(&lead.kind))
             && (self.channels.is_empty() || self.channels.contains(&lead.attribution.deciding.channel))
     }
-
-    /// Problems with this destination, each naming its key.
-    fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        if !is_slug(&self.id) {
-            problems.push(format!("id {:?} must be 1-64 of a-z, 0-9, '-', '_'", self.id));
-        }
-        match crate::destination::kind(&self.kind) {
-            Some(kind) => problems.extend(kind.check(self)),
-            None => {
-                let known: Vec<&str> = crate::destination::KINDS.iter().map(|(n, _)| *n).collect();
-                problems.push(format!("kind {:?} is not one of {}", self.kind, known.join(", ")));
-            }
-        }
-        // Every kind's own address, whatever the kind checked (SSRF): public
-        // https, or a loopback stand-in. The address is not echoed: it may hold a token.
-        let url = self.settings.get("url").and_then(|u| u.as_str());
-        let refused = url.and_then(|u| reach::check_text(u.trim(), reach::Loopback::Allowed).err());
-        if let Some(refusal) = refused.filter(|_| !problems.iter().any(|p| p.starts_with("url"))) {
-            problems.push(format!(
-                "url: not an address a destination may call ({}): public https only, or http to this machine for a local stand-in",
-                refusal.code()
-            ));
-        }
-        problems
-    }
 }
 
 /// What the widget may know about a site: nothing secret.
@@ -197,68 +205,6 @@ impl SitesFile {
     pub fn site(&self, id: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.id == id)
     }
-
-    /// Everything about the file that serde cannot see; each problem is one line.
-    pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        for (i, site) in self.sites.iter().enumerate() {
-            if !is_slug(&site.id) {
-                problems.push(format!("site {i}: id {:?} must be 1-64 of a-z, 0-9, '-', '_'", site.id));
-            }
-            if self.sites.iter().filter(|s| s.id == site.id).count() > 1 {
-                problems.push(format!("site {:?} is listed twice", site.id));
-            }
-            if !(1..=crate::privacy::MAX_RETENTION_DAYS).contains(&site.retention_days) {
-                problems.push(format!(
-                    "site {:?}: retention_days must be 1 to {}",
-                    site.id,
-                    crate::privacy::MAX_RETENTION_DAYS
-                ));
-            }
-            if !(1..=730).contains(&site.attribution.expiry_days) {
-                problems.push(format!("site {:?}: attribution.expiry_days must be 1 to 730", site.id));
-            }
-            if crate::phone::country(&site.default_country).is_none() {
-                problems.push(format!(
-                    "site {:?}: default_country {:?} is not in lead::phone::COUNTRIES",
-                    site.id, site.default_country
-                ));
-            }
-            for origin in &site.origins {
-                if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
-                    problems.push(format!(
-                        "site {:?}: origin {origin:?} must be scheme://host[:port] with no path",
-                        site.id
-                    ));
-                }
-            }
-            let hours = site.hours.iter().flat_map(|h| h.problems());
-            let widget = site.widget.problems().into_iter().map(|p| format!("widget.{p}"));
-            let turnstile = site
-                .turnstile
-                .iter()
-                .flat_map(|t| t.problems())
-                .map(|p| format!("turnstile.{p}"));
-            let limits = site.limits.problems().into_iter().map(|p| format!("limits.{p}"));
-            for p in hours
-                .map(|p| format!("hours: {p}"))
-                .chain(widget)
-                .chain(turnstile)
-                .chain(limits)
-            {
-                problems.push(format!("site {:?}: {p}", site.id));
-            }
-            for d in &site.destinations {
-                for p in d.problems() {
-                    problems.push(format!("site {:?}: destination {:?}: {p}", site.id, d.id));
-                }
-                if site.destinations.iter().filter(|o| o.id == d.id).count() > 1 {
-                    problems.push(format!("site {:?}: destination {:?} is listed twice", site.id, d.id));
-                }
-            }
-        }
-        problems
-    }
 }
 
 fn is_slug(s: &str) -> bool {
@@ -286,6 +232,7 @@ mod tests {
             turnstile: None,
             retention_days: crate::privacy::DEFAULT_RETENTION_DAYS,
             limits: Default::default(),
+            secrets: Default::default(),
         }
     }
 

@@ -249,6 +249,7 @@ mod tests {
             turnstile: None,
             retention_days: crate::privacy::DEFAULT_RETENTION_DAYS,
             limits: Default::default(),
+            secrets: Default::default(),
         }
     }
 

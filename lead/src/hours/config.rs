@@ -213,7 +213,7 @@ impl BusinessHours {
         for (date, day) in &self.special_days {
             day_problems(&format!("special_days.{date}"), day, &mut problems);
             if self.holidays.contains(date) {
-                problems.push(format!("{date} is both a holiday and a special day; keep one"));
+                problems.push(format!("special_days.{date}: is also a holiday; keep one of the two"));
             }
         }
         for (name, value, range) in [

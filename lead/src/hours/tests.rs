@@ -500,7 +500,7 @@ fn problems_with_a_schedule() {
         (r#"{"time_zone": "UTC", "special_days": {"2026-11-03": ["09:00-15:00", "14:00-16:00"]}}"#,
          &["special_days.2026-11-03: 09:00-15:00 and 14:00-16:00 overlap"]),
         (r#"{"time_zone": "UTC", "holidays": ["2026-11-03"], "special_days": {"2026-11-03": []}}"#,
-         &["2026-11-03 is both a holiday and a special day; keep one"]),
+         &["special_days.2026-11-03: is also a holiday; keep one of the two"]),
         (r#"{"time_zone": "UTC", "slot_minutes": 0}"#, &["slot_minutes is 0; it must be 5-720"]),
         (r#"{"time_zone": "UTC", "answer_within_minutes": 0, "lead_time_minutes": 20000}"#,
          &["answer_within_minutes is 0; it must be 1-1440", "lead_time_minutes is 20000; it must be 0-10080"]),
