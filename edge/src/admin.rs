@@ -20,11 +20,12 @@ use serde_json::json;
 use uuid::Uuid;
 use worker::{Env, Method, Request, Response, Result};
 
+mod sites;
+
 use crate::answer;
 use crate::deliver::enqueue;
 use crate::privacy::{self, ErasureRequest, Subject, ERASE_BATCH};
 use crate::settings::{now_ms, secret_or_var};
-use crate::sites;
 use crate::store::admin::{AdminStore, Cursor, LeadFilter};
 use crate::store::privacy::PrivacyStore;
 use crate::store::{self, DeliveryKey, LeadStore, StoreError};
@@ -45,15 +46,16 @@ pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Respons
         (Method::Get, ["leads"]) => list(&req, &store).await,
         (Method::Get, ["leads", id]) => detail(id, &store).await,
         (Method::Delete, ["leads", id]) => erase_one(id, &store).await,
-        (Method::Post, ["erase"]) => erase(&mut req, &store).await,
+        (Method::Post, ["erase"]) => erase(&mut req, &env, &store).await,
         (Method::Post, ["leads", id, "replay"]) => replay_one(&req, id, &env, &store).await,
         (Method::Post, ["leads", id, "release"]) => release(id, &env, &store).await,
         (Method::Post, ["replay"]) => replay_since(&mut req, &env, &store).await,
         (Method::Get, ["destinations"]) => destinations(&store).await,
         (Method::Get, ["attribute"]) => attribute(&req),
         (Method::Post, ["sites", site, "destinations", id, action @ ("enable" | "disable")]) => {
-            switch_destination(site, id, *action == "enable", &store).await
+            switch_destination(site, id, *action == "enable", &env, &store).await
         }
+        (_, ["sites", rest @ ..]) => sites::handle(&mut req, &env, rest, &store).await,
         _ => return answer::error(404, "not_found", "No such admin route.", vec![]),
     };
     result.or_else(|e: AdminError| match e {
@@ -63,7 +65,7 @@ pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Respons
     })
 }
 
-enum AdminError {
+pub(crate) enum AdminError {
     Answer(Response),
     Store(StoreError),
     Worker(worker::Error),
@@ -81,7 +83,7 @@ impl From<worker::Error> for AdminError {
     }
 }
 
-type Answer = std::result::Result<Response, AdminError>;
+pub(crate) type Answer = std::result::Result<Response, AdminError>;
 
 fn bad_field(field: &str, message: &str) -> AdminError {
     match answer::field_error(400, "invalid", message, FieldError::new(field, "invalid", message)) {
@@ -236,7 +238,7 @@ async fn release(id: &str, env: &Env, store: &(impl AdminStore + LeadStore)) -> 
     if !detail.spam {
         return Ok(not_held()?);
     }
-    let site = sites::all().site(&detail.lead.site);
+    let site = crate::sites::get(env, &detail.lead.site).await?;
     let destinations: Vec<&str> = site
         .iter()
         .flat_map(|s| &s.destinations)
@@ -279,14 +281,20 @@ async fn erase_one(id: &str, store: &impl PrivacyStore) -> Answer {
     Ok(answer::json(200, &erased)?)
 }
 
-async fn erase(req: &mut Request, store: &impl PrivacyStore) -> Answer {
+async fn erase(req: &mut Request, env: &Env, store: &impl PrivacyStore) -> Answer {
     let body = req.bytes().await?;
     let request: ErasureRequest = if body.iter().all(u8::is_ascii_whitespace) {
         ErasureRequest::default()
     } else {
         lead_json(&body)?
     };
-    let subject = request.subject().map_err(refused)?;
+    let site = match request.site.as_deref() {
+        Some(id) => crate::sites::get(env, id).await?,
+        None => None,
+    };
+    let subject = request
+        .subject(site.as_ref().map(|s| s.default_country.as_str()))
+        .map_err(refused)?;
     Ok(answer::json(200, &privacy::erase(store, &subject, ERASE_BATCH).await?)?)
 }
 
@@ -325,15 +333,21 @@ async fn destinations(store: &(impl AdminStore + LeadStore)) -> Answer {
     )?)
 }
 
-async fn switch_destination(site: &str, id: &str, enabled: bool, store: &(impl AdminStore + LeadStore)) -> Answer {
-    let known = sites::all()
-        .site(site)
+async fn switch_destination(
+    site: &str,
+    id: &str,
+    enabled: bool,
+    env: &Env,
+    store: &(impl AdminStore + LeadStore),
+) -> Answer {
+    let known = crate::sites::get(env, site)
+        .await?
         .is_some_and(|s| s.destinations.iter().any(|d| d.id == id));
     if !known {
         return Ok(answer::error(
             404,
             "destination_not_found",
-            "No such site and destination in sites.toml.",
+            "No such site, or no such destination of it.",
             vec![],
         )?);
     }

@@ -3,10 +3,12 @@
 //! store and a scripted transport. What a product is sent and what its answer
 //! means is `lead::destination`'s; this module settles, sends, and decides.
 
+use std::rc::Rc;
+
 use futures_util::stream::{self, StreamExt};
 use lead::delivery::{decide, DeliveryState};
 use lead::destination::{self, reach, Answer, Delivery, Found, Kind, Outcome, Request};
-use lead::site::SitesFile;
+use lead::site::Site;
 
 use crate::settings::Settings;
 use crate::store::{Attempt, Claimed, DeliveryKey, LeadStore};
@@ -44,8 +46,10 @@ pub trait Transport {
 /// What a round needs besides the store and the transport.
 pub struct Round<'a> {
     pub settings: &'a Settings,
-    pub sites: &'a SitesFile,
-    pub secret: &'a dyn Fn(&str) -> Option<String>,
+    /// The site as served now, by id (read before the round: no I/O in here).
+    pub site: &'a dyn Fn(&str) -> Option<Rc<Site>>,
+    /// A secret a destination names, by the lead's site (its own secrets first).
+    pub secret: &'a dyn Fn(&Site, &str) -> Option<String>,
     pub now_ms: &'a dyn Fn() -> i64,
 }
 
@@ -105,23 +109,28 @@ async fn attempt_one(
         // Retrying cannot make it decode: fail it visibly instead of circling.
         Err(e) => return settle(DeliveryState::Failed, format!("stored_lead_undecodable: {e}")).await,
     };
-    let found = round.sites.site(&lead.site).and_then(|s| {
-        let d = s.destinations.iter().find(|d| d.id == claimed.key.destination)?;
+    // As of the lead's arrival: the destination it was accepted for, when the
+    // delivery kept it; the site (hours, locale, its secrets) as it is now.
+    let site = (round.site)(&lead.site);
+    let found = site.as_deref().and_then(|s| {
+        let current = || s.destinations.iter().find(|d| d.id == claimed.key.destination);
+        let d = claimed.destination_config.as_ref().or_else(current)?;
         Some((s, d, destination::kind(&d.kind)?))
     });
     let Some((site, target, kind)) = found else {
-        let reason = "destination_removed: the destination is no longer in sites.toml";
+        let reason = "destination_removed: the site or the destination is no longer configured";
         return settle(DeliveryState::Failed, reason.into()).await;
     };
     if claimed.destination_disabled {
         let reason = "destination_disabled: re-enable it, then replay";
         return settle(DeliveryState::Disabled, reason.into()).await;
     }
+    let secret = |name: &str| (round.secret)(site, name);
     let delivery = Delivery {
         lead,
         site,
         destination: target,
-        secret: round.secret,
+        secret: &secret,
         now_secs: started / 1000,
     };
     let guarded = Guarded {

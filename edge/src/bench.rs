@@ -29,7 +29,16 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
                 );
             };
             let store = crate::store::open(&env).map_err(|e| worker::Error::RustError(e.0))?;
-            match store.insert_lead(&lead, &["bench"], now, None, now).await {
+            // One delivery row, as a lead of a site with one destination has.
+            let bench = lead::site::Destination {
+                id: "bench".into(),
+                kind: "webhook".into(),
+                kinds: vec![],
+                channels: vec![],
+                fields: Default::default(),
+                settings: Default::default(),
+            };
+            match store.insert_lead(&lead, &[&bench], now, None, now).await {
                 Ok(_) => answer::json(202, &lead::wire::Accepted { id }),
                 Err(e) => answer::error(503, "unavailable", &e.0, vec![]),
             }
@@ -72,6 +81,7 @@ fn template() -> Option<Lead> {
         turnstile: None,
         retention_days: lead::privacy::DEFAULT_RETENTION_DAYS,
         limits: Default::default(),
+        secrets: Default::default(),
     };
     lead::validate::validate(submission, &site, 0).ok()
 }

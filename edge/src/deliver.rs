@@ -8,18 +8,21 @@
 
 use std::collections::BTreeMap;
 use std::pin::pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use lead::delivery::parse_retry_after;
 use lead::destination::{self, Request as Outbound};
+use lead::site::Site;
 use worker::{
     console_error, AbortController, Delay, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt, Method,
     Request, RequestInit, RequestRedirect,
 };
 
 use crate::attempt::{self, Reply, Round, Transport};
-use crate::settings::{now_ms, secret_or_var, Settings};
+use crate::secrets;
+use crate::settings::{now_ms, Settings};
 use crate::sites;
 use crate::store::{Claimed, DeliveryKey, LeadStore};
 
@@ -91,10 +94,22 @@ pub async fn attempt_all(
     store: &impl LeadStore,
     claimed: Vec<Claimed>,
 ) -> Result<(), String> {
-    let secret = |name: &str| secret_or_var(env, name);
+    // Each site once, before the round: the attempts themselves do no I/O but sending.
+    let mut served: BTreeMap<String, Option<Rc<Site>>> = BTreeMap::new();
+    for held in &claimed {
+        let Ok(lead) = &held.lead else { continue };
+        if !served.contains_key(&lead.site) {
+            let site = sites::get(env, &lead.site)
+                .await
+                .map_err(|e| format!("site {} not read: {}", lead.site, e.0))?;
+            served.insert(lead.site.clone(), site);
+        }
+    }
+    let site = |id: &str| served.get(id).cloned().flatten();
+    let secret = |site: &Site, name: &str| secrets::resolve(env, site, name);
     let round = Round {
         settings,
-        sites: sites::all(),
+        site: &site,
         secret: &secret,
         now_ms: &now_ms,
     };

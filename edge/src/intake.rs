@@ -10,7 +10,7 @@ use worker::{console_error, Context, Date, Env, Request, Response, Result};
 
 use crate::settings::Settings;
 
-use lead::site::Site;
+use lead::site::{Destination, Site};
 use lead::wire::Lead;
 
 use crate::store::{self, Claimed, DeliveryKey, Insert, LeadStore, StoreError};
@@ -66,7 +66,19 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             return answer::field_error(400, &field.code.clone(), &message, field);
         }
     };
-    let Some(site) = sites::all().site(&submission.site) else {
+    let site = match sites::get(&env, &submission.site).await {
+        Ok(site) => site,
+        Err(e) => {
+            console_error!("site {:?} not read: {}", submission.site, e.0);
+            return answer::error(
+                503,
+                "unavailable",
+                "The site's settings could not be read just now; try again shortly.",
+                vec![],
+            );
+        }
+    };
+    let Some(site) = site else {
         let field = FieldError::new(
             "site",
             "not_found",
@@ -88,6 +100,7 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
         );
     }
     // Before any work on the lead: a flood from one address ends here, without D1.
+    let site: &Site = &site;
     if let Some(limited) = crate::limit::client(&env, req, site).await? {
         return Ok(limited);
     }
@@ -181,12 +194,9 @@ pub async fn keep(
     received_at_ms: i64,
     lease_until_ms: i64,
 ) -> std::result::Result<Vec<Claimed>, NotKept> {
-    let destinations: Vec<&str> = site
-        .destinations
-        .iter()
-        .filter(|d| d.takes(lead))
-        .map(|d| d.id.as_str())
-        .collect();
+    // Each delivery keeps its destination as of now: a lead in flight goes
+    // where it was accepted for, whatever the site becomes meanwhile.
+    let destinations: Vec<&Destination> = site.destinations.iter().filter(|d| d.takes(lead)).collect();
     let stored = store
         .insert_lead(lead, &destinations, received_at_ms, spam, lease_until_ms)
         .await?;
@@ -205,12 +215,13 @@ pub async fn keep(
         .map(|d| Claimed {
             key: DeliveryKey {
                 lead_id: lead.id,
-                destination: d.to_owned(),
+                destination: d.id.clone(),
             },
             lead: Ok(lead.clone()),
             attempts_made: 0,
             last_outcome_unknown: false,
-            destination_disabled: stored.disabled.iter().any(|off| off == d),
+            destination_disabled: stored.disabled.contains(&d.id),
+            destination_config: Some(d.clone()),
         })
         .collect())
 }

@@ -17,6 +17,7 @@ mod intake;
 mod limit;
 mod privacy;
 mod routes;
+mod secrets;
 mod settings;
 mod sites;
 mod store;
@@ -34,7 +35,7 @@ use worker::{
 /// startup limit (1 s) rather than the first lead's CPU time.
 #[event(start)]
 fn start() {
-    lead::phone::warm(sites::all().sites.iter().map(|s| s.default_country.as_str()));
+    lead::phone::warm(sites::compiled().sites.iter().map(|s| s.default_country.as_str()));
 }
 
 #[event(fetch)]

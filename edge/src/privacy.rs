@@ -3,6 +3,8 @@
 //! lead of a phone or an email, through the admin API. Either way a lead goes
 //! with its deliveries and attempts; the rules are `lead::privacy`'s.
 
+use std::borrow::Borrow;
+
 use lead::privacy::{email_key, phone_key, retention_cutoff_ms};
 use lead::site::Site;
 use lead::wire::FieldError;
@@ -28,7 +30,11 @@ pub async fn run(env: &Env) {
         Ok(store) => store,
         Err(e) => return console_error!("retention: no database: {}", e.0),
     };
-    match sweep(&store, &sites::all().sites, now_ms(), SWEEP_BATCH).await {
+    let sites = match sites::all(env).await {
+        Ok(sites) => sites,
+        Err(e) => return console_error!("retention: sites not read: {}", e.0),
+    };
+    match sweep(&store, &sites, now_ms(), SWEEP_BATCH).await {
         Ok(0) => {}
         Ok(n) => console_log!("retention: deleted {n} leads past their site's retention_days"),
         Err(e) => console_error!("retention: {}", e.0),
@@ -38,10 +44,18 @@ pub async fn run(env: &Env) {
 /// Deletes up to `limit` leads that `sites` no longer keep at `now_ms`, none
 /// with a delivery still pending; answers how many went. Leads of a site no
 /// longer configured are left alone: its retention is unknown (erase them).
-pub async fn sweep(store: &impl PrivacyStore, sites: &[Site], now_ms: i64, limit: u32) -> Result<u32, StoreError> {
+pub async fn sweep(
+    store: &impl PrivacyStore,
+    sites: &[impl Borrow<Site>],
+    now_ms: i64,
+    limit: u32,
+) -> Result<u32, StoreError> {
     let cutoffs: Vec<(String, i64)> = sites
         .iter()
-        .map(|s| (s.id.clone(), retention_cutoff_ms(now_ms, s.retention_days)))
+        .map(|s| {
+            let s: &Site = s.borrow();
+            (s.id.clone(), retention_cutoff_ms(now_ms, s.retention_days))
+        })
         .collect();
     let expired = store.expired(&cutoffs, limit).await?;
     store.erase(&expired).await
@@ -73,8 +87,9 @@ pub enum Subject {
 }
 
 impl ErasureRequest {
-    /// The subject, or the field that is wrong.
-    pub fn subject(&self) -> Result<Subject, FieldError> {
+    /// The subject, or the field that is wrong; `site_country` is the
+    /// `default_country` of the site named, if any.
+    pub fn subject(&self, site_country: Option<&str>) -> Result<Subject, FieldError> {
         let not_allowed = |field: &str, message: &str| FieldError::new(field, "not_allowed", message);
         let site = self.site.clone();
         match (&self.id, &self.phone, &self.email) {
@@ -88,8 +103,8 @@ impl ErasureRequest {
                     .map_err(|_| FieldError::new("id", "invalid", "A lead id is a UUID."))
             }
             (None, Some(phone), None) => {
-                let country = self.country.clone().or_else(|| site_country(site.as_deref()));
-                let key = ContactKey::Phone(phone_key(phone, country.as_deref())?);
+                let country = self.country.as_deref().or(site_country);
+                let key = ContactKey::Phone(phone_key(phone, country)?);
                 Ok(Subject::Contact { key, site })
             }
             (None, None, Some(email)) => {
@@ -122,11 +137,6 @@ impl ErasureRequest {
             )),
         }
     }
-}
-
-fn site_country(site: Option<&str>) -> Option<String> {
-    site.and_then(|id| sites::all().site(id))
-        .map(|s| s.default_country.clone())
 }
 
 /// What an erasure did.

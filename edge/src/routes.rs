@@ -1,6 +1,6 @@
 //! The routing table: method and path to a handler.
 
-use worker::{Context, Env, Method, Request, Response, Result};
+use worker::{console_error, Context, Env, Method, Request, Response, Result};
 
 use crate::{answer, intake, sites};
 
@@ -11,7 +11,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Post, ["v1", "leads"]) => intake::post_lead(req, env, ctx).await,
         (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
-        (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, &env, site, origin.as_deref()),
+        (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, &env, site, origin.as_deref()).await,
         (_, ["v1", "admin", rest @ ..]) => crate::admin::handle(req, env, rest).await,
         #[cfg(feature = "bench-routes")]
         (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
@@ -27,9 +27,23 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 /// `GET /v1/sites/{site}/config[?tz=<IANA zone>&lang=ru|en]`: what the widget
 /// needs to start, with the callback times for the visitor's zone, in the
-/// dialog's language (the site's configured locale wins over `lang`).
-fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&str>) -> Result<Response> {
-    let Some(site) = sites::all().site(site_id) else {
+/// dialog's language (the site's configured locale wins over `lang`). Tagged
+/// with an ETag, so a page reloaded after the cache life gets a 304 while
+/// nothing changed, and the new settings within a minute when they did.
+async fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&str>) -> Result<Response> {
+    let site = match sites::get(env, site_id).await {
+        Ok(site) => site,
+        Err(e) => {
+            console_error!("site {site_id:?} not read: {}", e.0);
+            return answer::error(
+                503,
+                "unavailable",
+                "The site's settings could not be read just now; try again shortly.",
+                vec![],
+            );
+        }
+    };
+    let Some(site) = site else {
         return answer::error(
             404,
             "site_not_found",
@@ -59,8 +73,24 @@ fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&str>) ->
         Ok(now) => site.public_config_at(now, tz.as_deref(), lang.as_deref()),
         Err(_) => site.public_config(),
     };
-    let mut response = answer::json(200, &config)?;
-    // The callback times change with the clock; a minute old is still honest.
-    response.headers_mut().set("cache-control", "private, max-age=60")?;
+    let body = serde_json::to_vec(&config).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let etag = lead::site::etag(&body);
+    let unchanged = req
+        .headers()
+        .get("if-none-match")?
+        .is_some_and(|tags| lead::site::etag_matches(&tags, &etag));
+    let mut response = if unchanged {
+        Response::empty()?.with_status(304)
+    } else {
+        Response::from_bytes(body)?.with_status(200)
+    };
+    let headers = response.headers_mut();
+    if !unchanged {
+        headers.set("content-type", "application/json")?;
+    }
+    headers.set("etag", &etag)?;
+    // The callback times change with the clock, and an edit should reach
+    // pages within a minute: half a minute old is still honest.
+    headers.set("cache-control", "public, max-age=30")?;
     answer::allow_origin(response, origin)
 }

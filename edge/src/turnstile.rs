@@ -10,8 +10,6 @@ use lead::turnstile::{self, Reply, Verdict};
 use lead::wire::{FieldError, Lead};
 use worker::{console_error, console_log, Env, Request};
 
-use crate::settings::secret_or_var;
-
 /// A healthy siteverify answers in tens of milliseconds; past this the
 /// visitor has waited enough, and the lead is held instead.
 const DEFAULT_TIMEOUT: Duration = Duration::from_millis(3_000);
@@ -33,10 +31,10 @@ pub async fn check(
     };
     let verdict = match turnstile::precheck(lead.kind, token) {
         Err(verdict) => verdict,
-        Ok(token) => match secret_or_var(env, &settings.secret) {
+        Ok(token) => match crate::secrets::resolve(env, site, &settings.secret) {
             None => {
                 console_error!(
-                    "site {}: the Worker secret {} (turnstile.secret) is not set; leads are held",
+                    "site {}: the secret {} (turnstile.secret) is set neither in the site nor in the Worker; leads are held",
                     site.id,
                     settings.secret
                 );

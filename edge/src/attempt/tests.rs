@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -95,10 +96,31 @@ fn secret(name: &str) -> Option<String> {
     Some(value.into())
 }
 
+/// The `every-kind` site as compiled in.
+fn every_kind() -> Rc<Site> {
+    Rc::new(
+        crate::sites::compiled()
+            .site("every-kind")
+            .expect("sites.toml has the every-kind site")
+            .clone(),
+    )
+}
+
+/// The compiled `every-kind` site's destination `id`.
+fn destination(id: &str) -> lead::site::Destination {
+    every_kind()
+        .destinations
+        .iter()
+        .find(|d| d.id == id)
+        .expect("every-kind has the destination")
+        .clone()
+}
+
 /// A lead stored for `destination`, its delivery held by the caller (as intake holds it).
 fn stored(store: &MemoryStore, destination: &str) -> (Lead, DeliveryKey) {
     let lead = lead("callback");
-    block_on(store.insert_lead(&lead, &[destination], T0, None, T0 + LEASE_MS)).expect("stored");
+    let target = self::destination(destination);
+    block_on(store.insert_lead(&lead, &[&target], T0, None, T0 + LEASE_MS)).expect("stored");
     let key = DeliveryKey {
         lead_id: lead.id,
         destination: destination.into(),
@@ -113,6 +135,7 @@ fn held(lead: &Lead, key: &DeliveryKey) -> Claimed {
         attempts_made: 0,
         last_outcome_unknown: false,
         destination_disabled: false,
+        destination_config: Some(destination(&key.destination)),
     }
 }
 
@@ -138,6 +161,21 @@ fn round_with(
     secret: &dyn Fn(&str) -> Option<String>,
     loopback: Loopback,
 ) -> Vec<(DeliveryKey, u64)> {
+    let compiled = every_kind();
+    let site = |id: &str| (id == compiled.id).then(|| compiled.clone());
+    round_of(store, script, claimed, clock, secret, loopback, &site)
+}
+
+/// A round with the sites as `site` serves them.
+fn round_of(
+    store: &MemoryStore,
+    script: &Script,
+    claimed: Vec<Claimed>,
+    clock: &dyn Fn() -> i64,
+    secret: &dyn Fn(&str) -> Option<String>,
+    loopback: Loopback,
+    site: &dyn Fn(&str) -> Option<Rc<Site>>,
+) -> Vec<(DeliveryKey, u64)> {
     let settings = Settings {
         schedule: vec![0, 5, 30],
         timeout: Duration::from_secs(15),
@@ -145,8 +183,8 @@ fn round_with(
     };
     let round = Round {
         settings: &settings,
-        sites: crate::sites::all(),
-        secret,
+        site,
+        secret: &|_: &Site, name: &str| secret(name),
         now_ms: clock,
     };
     block_on(attempt_all(&round, store, script, claimed)).expect("the round is recorded")
@@ -278,7 +316,9 @@ fn a_round_keeps_below_the_connections_an_invocation_may_hold() {
     let store = MemoryStore::default();
     let destinations = ["webhook", "bitrix24", "amocrm", "telegram", "email", "hubspot", "slack"];
     let lead = lead("callback");
-    block_on(store.insert_lead(&lead, &destinations, T0, None, T0 + LEASE_MS)).expect("stored");
+    let targets: Vec<_> = destinations.iter().map(|d| destination(d)).collect();
+    let targets: Vec<_> = targets.iter().collect();
+    block_on(store.insert_lead(&lead, &targets, T0, None, T0 + LEASE_MS)).expect("stored");
     let claimed = destinations
         .iter()
         .map(|d| {
@@ -377,4 +417,89 @@ fn a_destination_address_into_a_private_network_is_never_called() {
         Loopback::Allowed,
     );
     assert_eq!(script.urls(), ["http://127.0.0.1:9100/rest/1/code/crm.lead.add.json"]);
+}
+
+/// As of arrival: a lead accepted for the old address goes there, even once
+/// the site sends its destination elsewhere; the next lead goes to the new one.
+#[test]
+fn a_lead_in_flight_keeps_the_destination_it_was_accepted_for() {
+    let store = MemoryStore::default();
+    let (before, before_key) = stored(&store, "bitrix24");
+    let mut changed = (*every_kind()).clone();
+    for d in changed.destinations.iter_mut().filter(|d| d.id == "bitrix24") {
+        d.settings.remove("url_secret");
+        d.settings
+            .insert("url".into(), "https://new.bitrix24.ru/rest/2/other/".into());
+    }
+    let changed = Rc::new(changed);
+    let site = |_: &str| Some(changed.clone());
+    let after = lead("callback");
+    let new_target = changed
+        .destinations
+        .iter()
+        .find(|d| d.id == "bitrix24")
+        .expect("bitrix24")
+        .clone();
+    block_on(store.insert_lead(&after, &[&new_target], T0, None, T0)).expect("stored");
+    let after_key = DeliveryKey {
+        lead_id: after.id,
+        destination: "bitrix24".into(),
+    };
+    let script = Script::default()
+        .then(200, r#"{"result": 41}"#)
+        .then(200, r#"{"result": 42}"#);
+    // The first lead from the store, as the queue consumer claims it; the second as intake holds it.
+    let claimed =
+        block_on(store.claim(std::slice::from_ref(&before_key), T0 + LEASE_MS + 1, LEASE_MS)).expect("claimed");
+    assert_eq!(claimed.len(), 1);
+    let mut round_one = claimed;
+    round_one.push(Claimed {
+        destination_config: Some(new_target.clone()),
+        ..held(&after, &after_key)
+    });
+    round_of(
+        &store,
+        &script,
+        round_one,
+        &|| T0 + LEASE_MS + 1,
+        &secret,
+        Loopback::Refused,
+        &site,
+    );
+    let mut urls = script.urls();
+    urls.sort();
+    assert_eq!(
+        urls,
+        [
+            "https://new.bitrix24.ru/rest/2/other/crm.lead.add.json",
+            "https://shop.bitrix24.ru/rest/1/code/crm.lead.add.json",
+        ]
+    );
+    for id in [before.id, after.id] {
+        assert_eq!(
+            store.row(id, "bitrix24").map(|r| r.state),
+            Some(DeliveryState::Delivered)
+        );
+    }
+
+    // A delivery stored before snapshots (none kept) goes where the site says now.
+    let (old, old_key) = stored(&store, "bitrix24");
+    let script = Script::default().then(200, r#"{"result": 43}"#);
+    let unsnapshotted = Claimed {
+        destination_config: None,
+        ..held(&old, &old_key)
+    };
+    round_of(
+        &store,
+        &script,
+        vec![unsnapshotted],
+        &|| T0,
+        &secret,
+        Loopback::Refused,
+        &site,
+    );
+    assert_eq!(
+        script.urls(),
+        ["https://new.bitrix24.ru/rest/2/other/crm.lead.add.json"]
+    );
 }

@@ -3,7 +3,7 @@ use crate::store::memory::MemoryStore;
 use crate::tests::{block_on, lead};
 
 fn every_kind() -> &'static Site {
-    crate::sites::all()
+    crate::sites::compiled()
         .site("every-kind")
         .expect("sites.toml has the every-kind site")
 }

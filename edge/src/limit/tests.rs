@@ -68,7 +68,7 @@ fn the_binding_refuses_what_the_isolate_would_let_through() {
 
 #[test]
 fn sites_toml_gives_the_flood_test_site_small_limits_and_others_room() {
-    let sites = crate::sites::all();
+    let sites = crate::sites::compiled();
     let floods = sites.site("floods").expect("sites.toml has the floods site");
     assert_eq!(
         floods.limits.client,

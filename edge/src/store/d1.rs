@@ -2,6 +2,7 @@
 
 use lead::delivery::DeliveryState;
 use lead::privacy::{email_key, fingerprint};
+use lead::site::Destination;
 use lead::wire::Lead;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,7 +16,7 @@ use super::privacy::{ContactKey, PrivacyStore};
 use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError, Stored};
 
 pub struct D1Store {
-    db: D1Database,
+    pub(super) db: D1Database,
 }
 
 impl D1Store {
@@ -29,9 +30,9 @@ const INSERT_LEAD: &str = "INSERT INTO leads (id, site, kind, received_at, lead,
 // Leased to the intake that stores it, which attempts it right after its answer.
 // Only beside the row this batch inserted: a post of a stored id (a retry, or
 // another lead under a reused id) adds no delivery to the stored lead.
-const INSERT_DELIVERY: &str =
-    "INSERT INTO deliveries (lead_id, destination, state, attempts, next_attempt_at, updated_at, lease_until) \
-     SELECT ?1, ?2, 'pending', 0, ?3, ?3, ?4 \
+const INSERT_DELIVERY: &str = "INSERT INTO deliveries \
+     (lead_id, destination, state, attempts, next_attempt_at, updated_at, lease_until, destination_config) \
+     SELECT ?1, ?2, 'pending', 0, ?3, ?3, ?4, ?6 \
      WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?1 AND received_at = ?3 AND fingerprint = ?5) \
      ON CONFLICT DO NOTHING";
 const DISABLED_OF_SITE: &str = "SELECT id FROM destinations WHERE site = ?1 AND state = 'disabled'";
@@ -41,7 +42,7 @@ const FINGERPRINT: &str = "SELECT fingerprint FROM leads WHERE id = ?1";
 const CLAIM: &str = "UPDATE deliveries SET lease_until = ?2 \
      WHERE lead_id || ' ' || destination IN (SELECT value FROM json_each(?1)) \
        AND state = 'pending' AND next_attempt_at <= ?3 + 1000 AND (lease_until IS NULL OR lease_until < ?3) \
-     RETURNING lead_id, destination, attempts, last_status, last_error";
+     RETURNING lead_id, destination, attempts, last_status, last_error, destination_config";
 const LEADS_OF_KEYS: &str = "SELECT id, site, lead FROM leads WHERE id IN \
      (SELECT substr(value, 1, instr(value, ' ') - 1) FROM json_each(?1))";
 const DISABLED: &str = "SELECT site, id FROM destinations WHERE state = 'disabled'";
@@ -58,11 +59,11 @@ const DUE: &str = "SELECT lead_id, destination FROM deliveries WHERE state = 'pe
 const SET_DESTINATION: &str = "INSERT INTO destinations (site, id, state, reason, changed_at) VALUES (?1, ?2, ?3, ?4, ?5) \
      ON CONFLICT (site, id) DO UPDATE SET state = excluded.state, reason = excluded.reason, changed_at = excluded.changed_at";
 
-fn text(s: &str) -> JsValue {
+pub(super) fn text(s: &str) -> JsValue {
     JsValue::from_str(s)
 }
 
-fn number(n: i64) -> JsValue {
+pub(super) fn number(n: i64) -> JsValue {
     JsValue::from_f64(n as f64)
 }
 
@@ -81,6 +82,7 @@ struct ClaimRow {
     attempts: u32,
     last_status: Option<i64>,
     last_error: Option<String>,
+    destination_config: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -125,7 +127,7 @@ impl LeadStore for D1Store {
     async fn insert_lead(
         &self,
         lead: &Lead,
-        destinations: &[&str],
+        destinations: &[&Destination],
         received_at_ms: i64,
         spam: Option<&str>,
         lease_until_ms: i64,
@@ -150,10 +152,11 @@ impl LeadStore for D1Store {
         for destination in destinations {
             statements.push(self.db.prepare(INSERT_DELIVERY).bind(&[
                 text(&id),
-                text(destination),
+                text(&destination.id),
                 number(received_at_ms),
                 number(lease_until_ms),
                 text(&fingerprint),
+                text(&serde_json::to_string(destination)?),
             ])?);
         }
         statements.push(self.db.prepare(DISABLED_OF_SITE).bind(&[text(&lead.site)])?);
@@ -225,6 +228,11 @@ impl LeadStore for D1Store {
                     attempts_made: row.attempts,
                     last_outcome_unknown: row.attempts > 0 && row.last_status.is_none() && row.last_error.is_some(),
                     destination_disabled,
+                    // Undecodable (never written so): the site's current destination is used.
+                    destination_config: row
+                        .destination_config
+                        .as_deref()
+                        .and_then(|c| serde_json::from_str(c).ok()),
                 })
             })
             .collect())

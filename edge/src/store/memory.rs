@@ -1,17 +1,20 @@
 //! [`LeadStore`] and [`PrivacyStore`] in memory, for native tests of intake,
 //! delivery, retention and erasure: the same rules as the D1 queries (claim
 //! only what is pending, due and not leased; a duplicate id stores nothing;
-//! a lead with a pending delivery is not expired), kept in plain maps.
+//! a lead with a pending delivery is not expired; a site write names the
+//! version it replaces), kept in plain maps.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use lead::delivery::DeliveryState;
 use lead::privacy::{email_key, fingerprint};
+use lead::site::Destination;
 use lead::wire::Lead;
 use uuid::Uuid;
 
 use super::privacy::{ContactKey, PrivacyStore};
+use super::sites::{SiteStore, StoredSite, VersionInfo, WriteError, KEPT_VERSIONS};
 use super::{Attempt, Claimed, DeliveryKey, Insert, LeadStore, StoreError, Stored};
 
 /// A lead's row.
@@ -33,6 +36,8 @@ pub struct Row {
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
     pub lease_until: Option<i64>,
+    /// The destination's JSON as of the lead's arrival.
+    pub destination_config: Option<String>,
 }
 
 #[derive(Default)]
@@ -41,6 +46,8 @@ pub struct MemoryStore {
     deliveries: RefCell<BTreeMap<(Uuid, String), Row>>,
     pub attempts: RefCell<Vec<(DeliveryKey, Attempt)>>,
     disabled: RefCell<BTreeSet<(String, String)>>,
+    sites: RefCell<BTreeMap<String, StoredSite>>,
+    site_versions: RefCell<BTreeMap<(String, u32), StoredSite>>,
 }
 
 impl MemoryStore {
@@ -99,7 +106,7 @@ impl LeadStore for MemoryStore {
     async fn insert_lead(
         &self,
         lead: &Lead,
-        destinations: &[&str],
+        destinations: &[&Destination],
         received_at_ms: i64,
         spam: Option<&str>,
         lease_until_ms: i64,
@@ -129,8 +136,9 @@ impl LeadStore for MemoryStore {
         self.leads.borrow_mut().insert(lead.id, row);
         let destinations = if spam.is_some() { &[][..] } else { destinations };
         for destination in destinations {
+            let config = serde_json::to_string(destination)?;
             self.deliveries.borrow_mut().insert(
-                (lead.id, (*destination).to_owned()),
+                (lead.id, destination.id.clone()),
                 Row {
                     state: DeliveryState::Pending,
                     attempts: 0,
@@ -138,6 +146,7 @@ impl LeadStore for MemoryStore {
                     last_status: None,
                     last_error: None,
                     lease_until: Some(lease_until_ms),
+                    destination_config: Some(config),
                 },
             );
         }
@@ -172,6 +181,10 @@ impl LeadStore for MemoryStore {
                 attempts_made: row.attempts,
                 last_outcome_unknown: row.attempts > 0 && row.last_status.is_none() && row.last_error.is_some(),
                 destination_disabled: self.disabled.borrow().contains(&(site, key.destination.clone())),
+                destination_config: row
+                    .destination_config
+                    .as_deref()
+                    .and_then(|c| serde_json::from_str(c).ok()),
             });
         }
         Ok(claimed)
@@ -288,5 +301,60 @@ impl PrivacyStore for MemoryStore {
         self.deliveries.borrow_mut().retain(|(id, _), _| !ids.contains(id));
         let mut leads = self.leads.borrow_mut();
         Ok(ids.iter().filter(|id| leads.remove(id).is_some()).count() as u32)
+    }
+}
+
+impl SiteStore for MemoryStore {
+    async fn list_sites(&self) -> Result<Vec<StoredSite>, StoreError> {
+        Ok(self.sites.borrow().values().cloned().collect())
+    }
+
+    async fn site(&self, id: &str) -> Result<Option<StoredSite>, StoreError> {
+        Ok(self.sites.borrow().get(id).cloned())
+    }
+
+    async fn write_site(
+        &self,
+        id: &str,
+        expected_version: u32,
+        config: &str,
+        deleted: bool,
+        now_ms: i64,
+    ) -> Result<u32, WriteError> {
+        let current = self.sites.borrow().get(id).map_or(0, |s| s.version);
+        if current != expected_version {
+            return Err(WriteError::Conflict { current });
+        }
+        let row = StoredSite {
+            id: id.to_owned(),
+            version: current + 1,
+            config: config.to_owned(),
+            deleted,
+            updated_at_ms: now_ms,
+        };
+        self.sites.borrow_mut().insert(id.to_owned(), row.clone());
+        let mut versions = self.site_versions.borrow_mut();
+        versions.insert((id.to_owned(), row.version), row.clone());
+        versions.retain(|(site, n), _| site != id || n + KEPT_VERSIONS > row.version);
+        Ok(row.version)
+    }
+
+    async fn site_versions(&self, id: &str) -> Result<Vec<VersionInfo>, StoreError> {
+        Ok(self
+            .site_versions
+            .borrow()
+            .values()
+            .rev()
+            .filter(|s| s.id == id)
+            .map(|s| VersionInfo {
+                version: s.version,
+                updated_at_ms: s.updated_at_ms,
+                deleted: s.deleted,
+            })
+            .collect())
+    }
+
+    async fn site_version(&self, id: &str, version: u32) -> Result<Option<StoredSite>, StoreError> {
+        Ok(self.site_versions.borrow().get(&(id.to_owned(), version)).cloned())
     }
 }

@@ -3,20 +3,23 @@
 
 pub mod admin;
 mod d1;
+mod d1_sites;
 #[cfg(test)]
 pub mod memory;
 pub mod privacy;
+pub mod sites;
 
 pub use d1::D1Store;
 
 /// The store this Worker uses: D1, bound as `DB`. The one place that names
 /// the backend; everything else is written against [`LeadStore`],
-/// [`admin::AdminStore`] and [`privacy::PrivacyStore`].
+/// [`admin::AdminStore`], [`privacy::PrivacyStore`] and [`sites::SiteStore`].
 pub fn open(env: &worker::Env) -> Result<D1Store, StoreError> {
     Ok(D1Store::new(env.d1("DB")?))
 }
 
 use lead::delivery::DeliveryState;
+use lead::site::Destination;
 use lead::wire::Lead;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -45,6 +48,9 @@ pub struct Claimed {
     /// The last attempt got no answer (timeout, reset): it may have arrived.
     pub last_outcome_unknown: bool,
     pub destination_disabled: bool,
+    /// The destination as it was when the lead arrived; `None` for deliveries
+    /// stored before snapshots (the site's current one is used).
+    pub destination_config: Option<Destination>,
 }
 
 /// What storing a lead found.
@@ -97,12 +103,13 @@ pub trait LeadStore {
     /// should it not, the sweeper takes them once the lease ends. A lead judged
     /// spam is stored flagged with `spam` (the reason) and gets no deliveries.
     /// Beside the lead go its `lead::privacy::fingerprint` and its contact as
-    /// [`privacy::PrivacyStore::leads_with`] finds it. A duplicate changes
-    /// nothing and gets no new deliveries.
+    /// [`privacy::PrivacyStore::leads_with`] finds it. Each delivery keeps its
+    /// destination as of now (its JSON, secrets by name only). A duplicate
+    /// changes nothing and gets no new deliveries.
     async fn insert_lead(
         &self,
         lead: &Lead,
-        destinations: &[&str],
+        destinations: &[&Destination],
         received_at_ms: i64,
         spam: Option<&str>,
         lease_until_ms: i64,
