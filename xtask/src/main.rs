@@ -7,6 +7,7 @@ mod build;
 mod demo;
 mod fuzz;
 mod setup;
+mod sites;
 mod step;
 mod try_destination;
 
@@ -31,6 +32,12 @@ commands:
   fuzz [--seconds N] [--target T]
                  run the cargo-fuzz targets (wire, phone, attribution, config) for
                  N seconds each (default 600) and print executions and findings
+  sites push [--url U | --remote --url U] [--token T] [--file F]
+                 check a sites file (edge/sites.toml) as the build does and write
+                 each site through the admin API of the collector (the demo's on
+                 127.0.0.1:8787 by default); the token: --token or ADMIN_TOKEN
+  sites pull [--url U] [--token T] > sites.toml
+                 the collector's sites as TOML, secrets only named in comments
   attribute --url URL [--referrer R]   how a landing URL is attributed, and the rule (no --url: JSON lines on stdin)
   setup          only install the tools (add --browser for Chromium)";
 
@@ -49,6 +56,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(rest),
         Some("setup") => setup::tools(rest.iter().any(|a| a == "--browser")).and_then(|_| setup::fuzz_tools()),
         Some("attribute") => attribute::run(rest),
+        Some("sites") => sites::run(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -320,7 +320,7 @@ pub fn config_promises_a_callback_in_the_visitors_zone_and_language(stack: &Stac
             None,
         );
         assert_eq!(answer.status, 200, "{query}: {}", answer.body);
-        assert_eq!(answer.cache_control.as_deref(), Some("private, max-age=60"), "{query}");
+        assert_eq!(answer.cache_control.as_deref(), Some("public, max-age=30"), "{query}");
         answer.body
     };
     // The collector's clock is pinned to a Saturday noon in Moscow

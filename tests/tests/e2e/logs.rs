@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::api::{call, post, CONSENT};
-use crate::support::{Stack, ADMIN_TOKEN, DELIVERY_TIMEOUT, ORIGIN};
+use crate::support::{Stack, ADMIN_TOKEN, DELIVERY_TIMEOUT, ORIGIN, SITES_KEY};
 
 /// (as typed, E.164, the national number): each form a log could show.
 const PHONES: &[(&str, &str, &str)] = &[
@@ -40,6 +40,7 @@ fn secrets() -> Vec<(&'static str, String)> {
     let key = DEMO_SECRET.trim_start_matches("whsec_");
     vec![
         ("ADMIN_TOKEN", ADMIN_TOKEN.into()),
+        ("SITES_KEY", SITES_KEY.into()),
         ("DEMO_WEBHOOK_SECRET", DEMO_SECRET.into()),
         ("DEMO_WEBHOOK_SECRET's key", key.into()),
         ("EXAMPLE_BITRIX24_URL's code", standins::BITRIX24_CODE.into()),

@@ -14,6 +14,7 @@ mod modes;
 mod privacy;
 mod review;
 mod site_owner;
+mod sites;
 mod support;
 mod turnstile;
 mod widget;
@@ -86,6 +87,10 @@ const CASES: &[(&str, Case)] = cases![
     faults::collector_killed_mid_delivery_loses_nothing,
     review::a_russian_widget_on_an_english_page_speaks_russian_throughout,
     review::a_phone_typed_before_consent_is_not_stored_and_a_stored_one_expires,
+    sites::a_change_reaches_the_page_and_the_next_lead_while_one_in_flight_keeps_its_destination,
+    sites::stale_writes_conflict_rollbacks_restore_and_invalid_writes_change_nothing,
+    sites::site_secrets_never_appear_in_an_answer_the_log_or_the_database,
+    sites::cargo_xtask_sites_push_and_pull_go_through_the_api,
     // Last: it reads the log of everything before it.
     logs::no_secret_phone_or_email_reaches_the_log_or_an_error_answer,
 ];

@@ -113,10 +113,16 @@ fn rows_holding(stack: &Stack, needles: &[String]) -> Vec<Value> {
             format!("SELECT '{table}' AS t, count(*) AS n FROM \"{table}\" WHERE {any}")
         })
         .collect();
-    let counts = stack
-        .collector()
-        .query(&selects.join(" UNION ALL "))
-        .unwrap_or_else(|e| panic!("searching every table: {e}"));
+    // One query per table: D1 limits the terms of a compound SELECT.
+    let counts: Vec<Value> = selects
+        .iter()
+        .flat_map(|select| {
+            stack
+                .collector()
+                .query(select)
+                .unwrap_or_else(|e| panic!("searching every table: {e}"))
+        })
+        .collect();
     counts.into_iter().filter(|r| r["n"].as_i64() != Some(0)).collect()
 }
 

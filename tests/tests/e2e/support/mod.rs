@@ -30,6 +30,10 @@ pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 const TEST_SCHEDULE: &str = "0,1,2,3,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5";
 pub const TEST_TIMEOUT_MS: u64 = 2_000;
 pub const ADMIN_TOKEN: &str = "test-admin-token";
+/// What the Worker seals sites' own secrets with (base64 of 32 bytes).
+pub const SITES_KEY: &str = "zc3OYsBYogDg5b79TN2qikEtdKwJdwzchU3Q5zpsMkE=";
+/// How long an isolate keeps a site read from D1: short, so a change shows at once.
+pub const SITES_CACHE_SECONDS: u64 = 1;
 
 /// Field order matters for drop: the browser driver and collector stop first.
 pub struct Stack {
@@ -135,6 +139,8 @@ fn collector_options(
             var("RETRY_SCHEDULE_SECONDS", TEST_SCHEDULE),
             var("DELIVERY_TIMEOUT_MS", &TEST_TIMEOUT_MS.to_string()),
             var("ADMIN_TOKEN", ADMIN_TOKEN),
+            var("SITES_KEY", SITES_KEY),
+            var("SITES_CACHE_SECONDS", &SITES_CACHE_SECONDS.to_string()),
             var("HOURS_NOW_MS", &saturday_noon_in_moscow().to_string()),
             // What the `every-kind` site's destinations name (edge/sites.toml).
             var("EXAMPLE_BITRIX24_URL", &standins.bitrix24_webhook()),
