@@ -13,6 +13,7 @@ pub struct Answer {
     pub body: Value,
     allow_origin: Option<String>,
     pub cache_control: Option<String>,
+    pub etag: Option<String>,
 }
 
 pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Answer {
@@ -33,12 +34,14 @@ pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], b
             .map(str::to_owned)
     };
     let (allow_origin, cache_control) = (header("access-control-allow-origin"), header("cache-control"));
+    let etag = header("etag");
     let text = response.body_mut().read_to_string().unwrap_or_default();
     Answer {
         status: response.status().as_u16(),
         body: serde_json::from_str(&text).unwrap_or(Value::Null),
         allow_origin,
         cache_control,
+        etag,
     }
 }
 

@@ -91,6 +91,7 @@ const CASES: &[(&str, Case)] = cases![
     sites::stale_writes_conflict_rollbacks_restore_and_invalid_writes_change_nothing,
     sites::site_secrets_never_appear_in_an_answer_the_log_or_the_database,
     sites::cargo_xtask_sites_push_and_pull_go_through_the_api,
+    sites::the_config_is_revalidated_by_its_etag,
     // Last: it reads the log of everything before it.
     logs::no_secret_phone_or_email_reaches_the_log_or_an_error_answer,
 ];

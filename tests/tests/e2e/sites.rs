@@ -517,3 +517,36 @@ pub fn cargo_xtask_sites_push_and_pull_go_through_the_api(stack: &Stack) {
     assert_eq!(site.widget.theme.launcher_label.get("en"), Some(label.as_str()));
     assert!(!pulled.contains("enc:v1:"), "no sealed value in a pull either");
 }
+
+/// The public config carries an `ETag`: the same config answers `304` to
+/// `If-None-Match` (a page revalidates for nothing), another tag gets the
+/// config, and a change to the site gives a new tag.
+pub fn the_config_is_revalidated_by_its_etag(stack: &Stack) {
+    let path = format!("v1/sites/{SITE}/config?tz=Europe/Moscow&lang=en");
+    let get = |tag: Option<&str>| {
+        let mut headers = vec![("origin", ORIGIN)];
+        headers.extend(tag.map(|t| ("if-none-match", t)));
+        call(stack, "GET", &path, &headers, None)
+    };
+    let first = get(None);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.cache_control.as_deref(), Some("public, max-age=30"));
+    let tag = first.etag.expect("the config has an ETag");
+    assert_eq!(get(Some(&tag)).status, 304, "the same config is not sent again");
+    assert_eq!(get(Some("\"another\"")).status, 200);
+
+    let (version, site) = current(stack);
+    let label = site["widget"]["theme"]["launcher_label"].clone();
+    let patch = |version: i64, label: Value| {
+        let body = json!({"version": version, "patch": {"widget": {"theme": {"launcher_label": label}}}});
+        let answer = admin(stack, "PATCH", &format!("v1/admin/sites/{SITE}"), Some(&body));
+        assert_eq!(answer.status, 200, "PATCH the label: {}", answer.body);
+        answer.body["version"].as_i64().expect("the new version")
+    };
+    let changed = patch(version, json!({"en": "Revalidate me", "ru": "Проверь меня"}));
+    until_served(stack, "Revalidate me");
+    let after = get(Some(&tag));
+    assert_eq!(after.status, 200, "a changed site is sent again: {}", after.body);
+    assert_ne!(after.etag.as_deref(), Some(tag.as_str()), "a change gives a new tag");
+    patch(changed, label);
+}
