@@ -29,7 +29,8 @@ pub const TARGETS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Seconds per target in `cargo xtask test`: the whole test command stays within about 30 minutes on a fresh 2-core machine.
+/// Seconds per target in `cargo xtask test` (whose fuzz build runs in the background
+/// meanwhile): the whole test command stays within about 30 minutes on a fresh 2-core machine.
 pub const TEST_SECONDS: u64 = 30;
 const DEFAULT_SECONDS: u64 = 600;
 
@@ -59,9 +60,82 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     fuzz(seconds, only.as_deref())
 }
 
-/// Every target for `seconds` each; fails on any finding.
-pub fn bounded(seconds: u64) -> Result<(), Failure> {
-    fuzz(seconds, None)
+/// Every target for `seconds` each, after the build [`build_in_background`]
+/// started; fails on any finding.
+pub fn bounded(build: Background, seconds: u64) -> Result<(), Failure> {
+    step::step(
+        "Building the fuzz targets (cargo +nightly fuzz build, started in the background)",
+        || build.wait(),
+    )?;
+    run_targets(seconds, None)
+}
+
+/// The fuzz build, started at the lowest CPU priority while `cargo xtask test`
+/// lints and tests: it fills the cores' idle time (the end-to-end cases mostly
+/// wait on outages and browsers) instead of adding minutes after them.
+pub struct Background {
+    child: Option<std::process::Child>,
+    spawn_error: Option<String>,
+    log: PathBuf,
+}
+
+pub fn build_in_background() -> Background {
+    let log = step::log_dir().join("fuzz-build.log");
+    let child = std::fs::File::create(&log).and_then(|file| {
+        let err = file.try_clone()?;
+        Command::new("nice")
+            .args(["-n", "19", "cargo", "+nightly", "fuzz", "build", "-O"])
+            .current_dir(repo_root().join("fuzz"))
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("RUSTC")
+            .env_remove("CARGO")
+            .stdout(file)
+            .stderr(err)
+            .spawn()
+    });
+    match child {
+        Ok(child) => Background {
+            child: Some(child),
+            spawn_error: None,
+            log,
+        },
+        Err(e) => Background {
+            child: None,
+            spawn_error: Some(e.to_string()),
+            log,
+        },
+    }
+}
+
+impl Background {
+    fn wait(mut self) -> Result<(), Failure> {
+        let log = self.log.display().to_string();
+        let status = match self.child.take() {
+            Some(mut child) => child.wait().map_err(|e| e.to_string()),
+            None => Err(self.spawn_error.take().unwrap_or_default()),
+        };
+        match status {
+            Ok(s) if s.success() => Ok(()),
+            Ok(s) => Err(Failure::new(
+                format!("cargo +nightly fuzz build failed ({s}); its log is {log}"),
+                "fix the build error in that log",
+            )),
+            Err(e) => Err(Failure::new(
+                format!("cannot run cargo +nightly fuzz build: {e}"),
+                "cargo xtask setup installs nightly and cargo-fuzz",
+            )),
+        }
+    }
+}
+
+/// A test command that stops early (a lint failed) stops the build too.
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 struct Report {
@@ -81,6 +155,11 @@ fn fuzz(seconds: u64, only: Option<&str>) -> Result<(), Failure> {
             "fix the build error above",
         )
     })?;
+    run_targets(seconds, only)
+}
+
+fn run_targets(seconds: u64, only: Option<&str>) -> Result<(), Failure> {
+    let dir = repo_root().join("fuzz");
     let mut reports = Vec::new();
     for (target, what) in TARGETS.iter().filter(|(t, _)| only.is_none_or(|o| o == *t)) {
         step::announce(&format!("Fuzzing {target} for {seconds} s: {what}"));

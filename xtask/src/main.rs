@@ -79,6 +79,7 @@ fn main() -> ExitCode {
 fn test() -> Result<(), step::Failure> {
     setup::tools(true)?;
     setup::fuzz_tools()?;
+    let fuzz_build = fuzz::build_in_background();
     lint()?;
     build::widget()?;
     step::announce("Running all tests (cargo test: lead/ and edge/ unit tests natively, then end to end in tests/)");
@@ -88,7 +89,7 @@ fn test() -> Result<(), step::Failure> {
         .status()
         .map_err(|e| step::Failure::new(format!("cannot run cargo test: {e}"), "check that cargo is on PATH"))?;
     // Fuzzed even when a test failed: its findings are news either way.
-    let fuzzed = fuzz::bounded(fuzz::TEST_SECONDS);
+    let fuzzed = fuzz::bounded(fuzz_build, fuzz::TEST_SECONDS);
     if !status.success() {
         return Err(step::Failure::new(
             "some tests failed (see above)",
