@@ -120,7 +120,13 @@ fn main() -> ExitCode {
         .map(|(name, case)| {
             let (stack, case) = (stack.clone(), *case);
             Trial::test(*name, move || match &stack {
-                Some(stack) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(stack))).map_err(|p| {
+                Some(stack) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    // Each case's time, to see where the test command's minutes go.
+                    let started = std::time::Instant::now();
+                    case(stack);
+                    eprintln!("{name}: {:.1} s", started.elapsed().as_secs_f64());
+                }))
+                .map_err(|p| {
                     let why = p
                         .downcast_ref::<String>()
                         .cloned()
