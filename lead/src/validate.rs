@@ -92,6 +92,8 @@ pub fn validate(sub: Submission, site: &Site, received_at_ms: i64) -> Result<Lea
         transcript,
         messenger,
         locale: extras::locale(sub.locale.as_deref()),
+        // Stamped by the collector on the clock its hours are read with (`crate::hours::expected_response_by`).
+        expected_response_by: None,
     })
 }
 

@@ -255,6 +255,10 @@ pub struct Lead {
     pub messenger: Option<MessengerClick>,
     #[serde(default)]
     pub locale: Option<String>,
+    /// By when the visitor was promised an answer (RFC 3339, UTC;
+    /// [`crate::hours::expected_response_by`]); `null` when nothing was promised.
+    #[serde(default)]
+    pub expected_response_by: Option<String>,
 }
 
 /// The Standard Webhooks envelope around a lead.
@@ -282,6 +286,9 @@ impl WebhookEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Accepted {
     pub id: Uuid,
+    /// The lead's [`Lead::expected_response_by`]: always written, `null` when none.
+    #[serde(default)]
+    pub expected_response_by: Option<String>,
 }
 
 /// One problem with one field, named by its path in the submission.
@@ -441,6 +448,24 @@ mod tests {
         assert_eq!(lead.attribution.deciding.source.as_deref(), Some("yandex"));
         assert_eq!(lead.contact.extension, None);
         assert!(lead.attribution.deciding.click_ids.is_empty());
+        assert_eq!(lead.expected_response_by, None);
+    }
+
+    /// The 202 always names the promise, `null` when there is none.
+    #[test]
+    fn the_accepted_answer_writes_the_promise() {
+        let id: Uuid = "6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b".parse().expect("a uuid");
+        for (promised, want) in [
+            (None, serde_json::Value::Null),
+            (Some("2026-11-30T06:00:00Z"), "2026-11-30T06:00:00Z".into()),
+        ] {
+            let accepted = Accepted {
+                id,
+                expected_response_by: promised.map(Into::into),
+            };
+            let json = serde_json::to_value(&accepted).expect("serialises");
+            assert_eq!(json, serde_json::json!({"id": id, "expected_response_by": want}));
+        }
     }
 
     /// Every contact key is written on every lead, the extension too (`null` when there is none).

@@ -416,7 +416,7 @@ mod tests {
             "[b]measure_visit:[/b] yes",
             "[b]service:[/b] balcony",
             "[b]Callback at:[/b] 2026-11-24 09:00–09:30 Europe/Moscow",
-            "[b]Promised:[/b] We'll call you back tomorrow at 09:00",
+            "[b]Promised:[/b] Tue 24.11 09:00 (Europe/Moscow)",
             "[b]Source:[/b] paid_search · yandex / cpc / spring",
             "[b]Page:[/b] https://shop.example/windows?utm_source=yandex",
             "[b]Referrer:[/b] https://yandex.ru/",

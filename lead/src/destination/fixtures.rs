@@ -35,7 +35,8 @@ pub fn lead() -> Lead {
         "consent": {"text": "I agree.", "accepted": true},
         "transcript": [],
         "messenger": null,
-        "locale": "ru"
+        "locale": "ru",
+        "expected_response_by": "2026-11-24T06:00:00Z"
     }"#,
     )
     .expect("the fixture lead parses")

@@ -355,7 +355,7 @@ mod tests {
             "measure_visit: да",
             "service: balcony",
             "Перезвонить: 2026-11-24 09:00–09:30 Europe/Moscow",
-            "Обещано: Перезвоним завтра в 09:00",
+            "Обещано: вт 24.11 09:00 (Europe/Moscow)",
             "Источник: paid_search · yandex / cpc / spring",
             "Страница: https://shop.example/windows?utm_source=yandex",
             "Откуда пришёл: https://yandex.ru/",

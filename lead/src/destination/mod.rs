@@ -24,6 +24,7 @@ pub mod bitrix24;
 pub mod email;
 pub mod hubspot;
 pub mod reach;
+pub mod sample;
 pub mod slack;
 pub mod summary;
 pub mod telegram;

@@ -372,7 +372,7 @@ mod tests {
             *measure_visit:* yes\n\
             *service:* balcony\n\
             *Callback at:* 2026-11-24 09:00–09:30 Europe/Moscow\n\
-            *Promised:* We'll call you back tomorrow at 09:00\n\
+            *Promised:* Tue 24.11 09:00 (Europe/Moscow)\n\
             *Referrer:* <https://yandex.ru/|https://yandex.ru/>\n\
             *Lead:* 6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b";
         assert_eq!(

@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use crate::hours::{promise, promise_at, Locale};
+use crate::hours::{expected_response_by, Locale};
 use crate::wire::{Lead, LeadKind, Speaker};
 
 use super::Delivery;
@@ -210,19 +210,34 @@ fn slot_text(delivery: &Delivery) -> Option<String> {
     ))
 }
 
-/// What the visitor was told when the callback was asked for.
+/// Short weekday names, Monday first: (English, Russian).
+const WEEKDAYS: [(&str, &str); 7] = [
+    ("Mon", "пн"),
+    ("Tue", "вт"),
+    ("Wed", "ср"),
+    ("Thu", "чт"),
+    ("Fri", "пт"),
+    ("Sat", "сб"),
+    ("Sun", "вс"),
+];
+
+/// By when the visitor was promised an answer, in the site's zone and named
+/// so: "Tue 24.11 09:00 (Europe/Moscow)". A lead stored before the time was
+/// kept has it worked out again from its arrival, by the same rule.
 fn promise_text(delivery: &Delivery, locale: Locale) -> Option<String> {
     let lead = delivery.lead;
-    if lead.kind != LeadKind::Callback {
-        return None;
-    }
-    let hours = delivery.site.hours.as_ref()?;
-    let at: Timestamp = lead.received_at.parse().ok()?;
-    let promised = match lead.slot {
-        Some(slot) => promise_at(hours, slot, at, &hours.time_zone, locale),
-        None => promise(hours, at, &hours.time_zone, locale),
+    let hours = delivery.site.hours.as_ref();
+    let due: Timestamp = match &lead.expected_response_by {
+        Some(at) => at.parse().ok()?,
+        None => expected_response_by(lead, hours, lead.received_at.parse().ok()?)?
+            .parse()
+            .ok()?,
     };
-    Some(promised.text)
+    let zone = hours.map(|h| h.time_zone.as_str()).unwrap_or("UTC");
+    let local = due.to_zoned(jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC));
+    let (en, ru) = WEEKDAYS[local.weekday().to_monday_zero_offset() as usize];
+    let weekday = if locale == Locale::Ru { ru } else { en };
+    Some(format!("{weekday} {} ({zone})", local.strftime("%d.%m %H:%M")))
 }
 
 fn transcript(lead: &Lead, locale: Locale) -> Option<String> {
@@ -278,7 +293,7 @@ mod tests {
             ("measure_visit", "yes"),
             ("service", "balcony"),
             ("Callback at", "2026-11-24 09:00–09:30 Europe/Moscow"),
-            ("Promised", "We'll call you back tomorrow at 09:00"),
+            ("Promised", "Tue 24.11 09:00 (Europe/Moscow)"),
             ("Source", "paid_search · yandex / cpc / spring"),
             ("Page", "https://shop.example/windows?utm_source=yandex"),
             ("Referrer", "https://yandex.ru/"),
@@ -317,6 +332,7 @@ mod tests {
         let mut chat = lead();
         chat.kind = LeadKind::Chat;
         chat.slot = None;
+        chat.expected_response_by = None;
         chat.transcript =
             serde_json::from_str(r#"[{"from":"bot","text":"Имя?"},{"from":"visitor","text":"Иван"}]"#).expect("turns");
         let got = rows(&chat, Locale::Ru);
@@ -334,5 +350,47 @@ mod tests {
         );
         assert_eq!(locale(None, &chat), Locale::Ru);
         assert_eq!(locale(Some("en"), &chat), Locale::En);
+    }
+
+    #[test]
+    fn the_promise_is_a_time_in_the_sites_zone_and_the_managers_language() {
+        let promised = |lead: &Lead, site: &crate::site::Site, locale: Locale| {
+            let d = destination("id = \"x\"");
+            super::super::fixtures::with_delivery(lead, &d, |delivery| {
+                let delivery = Delivery { site, ..*delivery };
+                lines(&delivery, locale)
+                    .into_iter()
+                    .find(|l| l.label == label("Promised", locale))
+                    .map(|l| l.value.as_str().to_owned())
+            })
+        };
+        let site = super::super::fixtures::site();
+        let mut stored_before = lead();
+        stored_before.expected_response_by = None;
+        let mut no_slot = stored_before.clone();
+        no_slot.slot = None;
+        let mut form = stored_before.clone();
+        form.kind = LeadKind::Form;
+        let mut in_utc = lead();
+        in_utc.expected_response_by = Some("2026-11-30T07:00:00Z".into());
+        let no_hours = crate::site::Site {
+            hours: None,
+            ..site.clone()
+        };
+        #[rustfmt::skip]
+        let cases: &[(&str, &Lead, &crate::site::Site, Locale, Option<&str>)] = &[
+            ("as stamped",                     &lead(),        &site,     Locale::En, Some("Tue 24.11 09:00 (Europe/Moscow)")),
+            ("in Russian",                     &lead(),        &site,     Locale::Ru, Some("вт 24.11 09:00 (Europe/Moscow)")),
+            ("a Monday, in Russian",           &in_utc,        &site,     Locale::Ru, Some("пн 30.11 10:00 (Europe/Moscow)")),
+            ("stored before: its slot",        &stored_before, &site,     Locale::En, Some("Tue 24.11 09:00 (Europe/Moscow)")),
+            // Received Monday 18:59 in Moscow, after closing.
+            ("stored before: the next opening", &no_slot,      &site,     Locale::En, Some("Tue 24.11 09:00 (Europe/Moscow)")),
+            ("stored before: a form",          &form,          &site,     Locale::En, None),
+            ("a site without hours: UTC",      &lead(),        &no_hours, Locale::En, Some("Tue 24.11 06:00 (UTC)")),
+            ("stored before, without hours",   &stored_before, &no_hours, Locale::En, None),
+        ];
+        for (what, lead, site, locale, expected) in cases {
+            assert_eq!(promised(lead, site, *locale).as_deref(), *expected, "{what}");
+        }
     }
 }

@@ -408,7 +408,7 @@ mod tests {
             \n<b>measure_visit:</b> да\
             \n<b>service:</b> balcony\
             \n<b>Перезвонить:</b> 2026-11-24 09:00–09:30 Europe/Moscow\
-            \n<b>Обещано:</b> Перезвоним завтра в 09:00\
+            \n<b>Обещано:</b> вт 24.11 09:00 (Europe/Moscow)\
             \n<b>Источник:</b> paid_search · yandex / cpc / spring\
             \n<b>Страница:</b> <a href=\"https://shop.example/windows?utm_source=yandex\">https://shop.example/windows?utm_source=yandex</a>\
             \n<b>Откуда пришёл:</b> <a href=\"https://yandex.ru/\">https://yandex.ru/</a>\

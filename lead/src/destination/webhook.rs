@@ -105,6 +105,7 @@ mod tests {
         let event: serde_json::Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(event["type"], "lead.created");
         assert_eq!(event["data"]["contact"]["phone"], "+79123456789");
+        assert_eq!(event["data"]["expected_response_by"], "2026-11-24T06:00:00Z");
     }
 
     #[test]

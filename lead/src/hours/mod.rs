@@ -12,11 +12,13 @@
 //! - [`next_slots`]: callback [`Slot`]s, `slot_minutes` long, stepped from
 //!   each period's start, at least `lead_time_minutes` ahead;
 //! - [`check_slot`]: whether a slot sent with a lead is one of them;
-//! - [`promise()`]: what to tell the visitor, in their own time zone.
+//! - [`promise()`]: what to tell the visitor, in their own time zone;
+//! - [`due()`]: the same promise as a time, for the lead and its destinations.
 //!
 //! Nothing looks further than [`HORIZON_DAYS`] ahead, so every search ends.
 
 mod config;
+mod due;
 mod promise;
 #[cfg(test)]
 mod tests;
@@ -29,6 +31,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 pub use config::{BusinessHours, Interval, Week};
+pub use due::{due, expected_response_by};
 pub use promise::{promise, promise_at, slot_label, Day, Locale, Promise, When};
 
 /// How far ahead slots are offered, and the furthest a chosen slot may be.

@@ -595,3 +595,116 @@ fn a_slot_on_the_wire() {
         assert!(e.code().starts_with("slot_") && e.to_string().ends_with('.'), "{e:?}");
     }
 }
+
+#[test]
+fn the_promise_as_a_time() {
+    #[rustfmt::skip]
+    let cases: &[(&str, &str, Option<(&str, &str)>, Option<&str>)] = &[
+        // what, now (Moscow), the chosen slot → due, in Moscow
+        ("inside hours: now + 15 min",      "2026-11-23T10:00+03:00", None, Some("Mon 23 10:15")),
+        ("just in time before lunch",       "2026-11-23T12:45+03:00", None, Some("Mon 23 13:00")),
+        ("too close to lunch: after it",    "2026-11-23T12:50+03:00", None, Some("Mon 23 14:00")),
+        ("too close to closing",            "2026-11-23T17:50+03:00", None, Some("Tue 24 09:00")),
+        ("Friday evening",                  "2026-11-27T18:00+03:00", None, Some("Mon 30 09:00")),
+        ("Saturday",                        "2026-11-28T12:00+03:00", None, Some("Mon 30 09:00")),
+        ("before a holiday",                "2026-11-03T16:00+03:00", None, Some("Thu 05 09:00")),
+        ("on a holiday",                    "2026-11-04T10:00+03:00", None, Some("Thu 05 09:00")),
+        ("New Year holidays",               "2026-12-30T18:30+03:00", None, Some("Mon 11 09:00")),
+        ("a chosen slot, off hours",        "2026-11-27T18:00+03:00",
+         Some(("2026-11-30T10:00+03:00", "2026-11-30T10:30+03:00")), Some("Mon 30 10:00")),
+        ("a chosen slot wins while open",   "2026-11-23T10:00+03:00",
+         Some(("2026-11-24T14:00+03:00", "2026-11-24T14:30+03:00")), Some("Tue 24 14:00")),
+    ];
+    let office = office();
+    for (what, now, chosen, expected) in cases {
+        let chosen = chosen.map(|(start, end)| Slot {
+            start: at(start),
+            end: at(end),
+        });
+        let got = due(&office, at(now), chosen).map(|t| local(t, "Europe/Moscow", "%a %d %H:%M"));
+        assert_eq!(got.as_deref(), *expected, "{what}: at {now}");
+    }
+    let never = hours(r#"{"time_zone": "Europe/Moscow"}"#);
+    assert_eq!(
+        due(&never, at("2026-11-23T10:00+03:00"), None),
+        None,
+        "no opening within the horizon"
+    );
+}
+
+#[test]
+fn friday_evening_is_due_at_mondays_opening_in_berlin_too() {
+    // A shop opening at 10:00 in Berlin, asked on Friday evening as the clocks fall back.
+    let shop = BusinessHours {
+        week: Week {
+            mon: vec!["10:00-18:00".parse().unwrap()],
+            fri: vec!["10:00-18:00".parse().unwrap()],
+            ..Week::default()
+        },
+        ..office_in("Europe/Berlin")
+    };
+    let monday = due(&shop, at("2026-10-23T19:00+02:00"), None);
+    assert_eq!(monday.map(|t| t.to_string()).as_deref(), Some("2026-10-26T09:00:00Z"));
+    let holiday = BusinessHours {
+        holidays: vec![jiff::civil::date(2026, 10, 26)],
+        ..shop
+    };
+    let friday = due(&holiday, at("2026-10-23T19:00+02:00"), None);
+    assert_eq!(
+        friday.map(|t| t.to_string()).as_deref(),
+        Some("2026-10-30T09:00:00Z"),
+        "a Monday holiday moves it to Friday"
+    );
+}
+
+/// The time and the sentence come from one rule: at every quarter hour of
+/// two weeks (a holiday, a short day, lunch breaks, weekends), the time is
+/// the start of the slot the promise names, or now plus its minutes.
+#[test]
+fn the_time_always_agrees_with_the_sentence() {
+    let office = office();
+    let start = at("2026-10-30T00:00+03:00");
+    for step in 0..(14 * 24 * 4) {
+        let now = plus(start, SignedDuration::from_mins(15 * step));
+        let said = match promise(&office, now, "", Locale::En).when {
+            When::Within { minutes: m } => Some(plus(now, minutes(m))),
+            When::At { slot, .. } => Some(slot.start),
+            When::Unscheduled => None,
+        };
+        assert_eq!(due(&office, now, None), said, "at {now}");
+    }
+}
+
+#[test]
+fn only_a_callback_on_a_site_with_hours_is_promised_a_time() {
+    let lead = |kind: &str, slot: Option<&str>| -> crate::wire::Lead {
+        serde_json::from_value(serde_json::json!({
+            "id": "6f1c8a52-4a8e-4b7e-9a57-0c1d2e3f4a5b", "site": "shop", "kind": kind,
+            "contact": {"phone": "+79123456789", "name": null, "email": null}, "message": null,
+            "page": {"url": "https://shop.example/", "title": null, "referrer": null},
+            "attribution": {"channel": "direct", "source": null, "medium": null, "campaign": null, "term": null,
+                "content": null, "referrer": null, "landing_page": null, "first_touch": null, "last_touch": null,
+                "visits": 1},
+            "received_at": "2026-11-27T15:00:00Z",
+            "slot": slot.map(|s| serde_json::json!({"start": s, "end": "2026-11-30T06:30:00Z"}))
+        }))
+        .expect("a lead")
+    };
+    let office = office();
+    let friday_evening = at("2026-11-27T18:00+03:00");
+    #[rustfmt::skip]
+    let cases: &[(&str, Option<&str>, bool, Option<&str>)] = &[
+        ("callback",        None,                         true,  Some("2026-11-30T06:00:00Z")),
+        ("callback",        Some("2026-11-30T06:00:00Z"), true,  Some("2026-11-30T06:00:00Z")),
+        ("callback",        None,                         false, None),
+        ("form",            None,                         true,  None),
+        ("chat",            None,                         true,  None),
+        ("phone_click",     None,                         true,  None),
+        ("messenger_click", None,                         true,  None),
+    ];
+    for (kind, slot, with_hours, expected) in cases {
+        let hours = with_hours.then_some(&office);
+        let got = expected_response_by(&lead(kind, *slot), hours, friday_evening);
+        assert_eq!(got.as_deref(), *expected, "{kind} {slot:?} hours: {with_hours}");
+    }
+}
