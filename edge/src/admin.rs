@@ -2,25 +2,32 @@
 //! see every attempt, replay. Bearer token from the `ADMIN_TOKEN` secret;
 //! without it the admin API is off.
 //!
-//! - `GET  /v1/admin/leads?site=&state=&since=&until=&limit=&cursor=&spam=`
+//! - `GET  /v1/admin/leads?site=&state=&since=&until=&kind=&channel=&limit=&cursor=&spam=`
+//! - `GET  /v1/admin/leads.csv?` the same filters `&delimiter=semicolon|comma`: streamed CSV (admin/export.rs)
+//! - `GET  /v1/admin/stats?site=&since=&until=&by=`: counts and the funnel (admin/stats.rs)
 //! - `GET  /v1/admin/leads/{id}`
 //! - `POST /v1/admin/leads/{id}/replay[?destination=]`
 //! - `POST /v1/admin/leads/{id}/release`: send a lead held as spam or for review
 //! - `POST /v1/admin/replay` with `{"since": …, "site"?: …, "destination"?: …}`
 //! - `GET  /v1/admin/destinations`
 //! - `POST /v1/admin/sites/{site}/destinations/{id}/enable` (or `/disable`)
+//! - `POST /v1/admin/sites/{site}/destinations/{id}/test`: send one test lead there now (not stored)
 //! - `GET  /v1/admin/attribute?url=&referrer=`: how a landing URL is classified, and by which rule
 //! - `DELETE /v1/admin/leads/{id}`: erase one lead with its deliveries and attempts
 //! - `POST /v1/admin/erase` with `{"id"|"phone"|"email": …, "site"?: …, "country"?: …}`: erase every lead of a contact
 
+use lead::attribution::Channel;
 use lead::delivery::DeliveryState;
-use lead::wire::FieldError;
+use lead::wire::{FieldError, LeadKind};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 use worker::{Env, Method, Request, Response, Result};
 
+mod export;
 mod sites;
+mod stats;
+mod test_lead;
 
 use crate::answer;
 use crate::deliver::enqueue;
@@ -55,6 +62,9 @@ pub async fn handle(mut req: Request, env: Env, path: &[&str]) -> Result<Respons
         (Method::Post, ["sites", site, "destinations", id, action @ ("enable" | "disable")]) => {
             switch_destination(site, id, *action == "enable", &env, &store).await
         }
+        (Method::Get, ["stats"]) => stats::stats(&req, &env, &store).await,
+        (Method::Get, ["leads.csv"]) => export::leads_csv(&req, &env).await,
+        (Method::Post, ["sites", site, "destinations", id, "test"]) => test_lead::handle(&env, site, id).await,
         (_, ["sites", rest @ ..]) => sites::handle(&mut req, &env, rest, &store).await,
         _ => return answer::error(404, "not_found", "No such admin route.", vec![]),
     };
@@ -164,20 +174,9 @@ async fn list(req: &Request, store: &(impl AdminStore + LeadStore)) -> Answer {
     };
     for (key, value) in req.url()?.query_pairs() {
         match key.as_ref() {
-            "site" => filter.site = Some(value.into_owned()),
-            "state" => filter.state = Some(parse_state(&value)?),
-            "since" => filter.since_ms = Some(parse_time("since", &value)?),
-            "until" => filter.until_ms = Some(parse_time("until", &value)?),
             "cursor" => {
                 filter.cursor =
                     Some(Cursor::decode(&value).ok_or_else(|| bad_field("cursor", "Pass back next_cursor as given."))?)
-            }
-            "spam" => {
-                filter.spam = match value.as_ref() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(bad_field("spam", "true (spam only) or false (no spam, the default).")),
-                }
             }
             "limit" => {
                 filter.limit = value
@@ -187,10 +186,12 @@ async fn list(req: &Request, store: &(impl AdminStore + LeadStore)) -> Answer {
                     .ok_or_else(|| bad_field("limit", "A page holds 1 to 500 leads."))?
             }
             other => {
-                return Err(bad_field(
-                    other,
-                    "Unknown parameter; use site, state, since, until, limit, cursor, spam.",
-                ))
+                if !filter_param(&mut filter, other, &value)? {
+                    return Err(bad_field(
+                        other,
+                        "Unknown parameter; use site, state, since, until, kind, channel, spam, limit, cursor.",
+                    ));
+                }
             }
         }
     }
@@ -199,6 +200,40 @@ async fn list(req: &Request, store: &(impl AdminStore + LeadStore)) -> Answer {
         200,
         &json!({ "leads": page.leads, "next_cursor": page.next.map(|c| c.encode()) }),
     )?)
+}
+
+/// Reads one of the filters the inbox and the CSV export share into
+/// `filter`; `false` when `key` is none of them.
+fn filter_param(filter: &mut LeadFilter, key: &str, value: &str) -> std::result::Result<bool, AdminError> {
+    match key {
+        "site" => filter.site = Some(value.to_owned()),
+        "state" => filter.state = Some(parse_state(value)?),
+        "since" => filter.since_ms = Some(parse_time("since", value)?),
+        "until" => filter.until_ms = Some(parse_time("until", value)?),
+        "spam" => {
+            filter.spam = match value {
+                "true" => true,
+                "false" => false,
+                _ => return Err(bad_field("spam", "true (spam only) or false (no spam, the default).")),
+            }
+        }
+        "kind" => {
+            filter.kind = Some(
+                LeadKind::parse(value)
+                    .ok_or_else(|| bad_field("kind", "One of callback, form, chat, messenger_click, phone_click."))?,
+            )
+        }
+        "channel" => {
+            filter.channel = Some(Channel::parse(value).ok_or_else(|| {
+                bad_field(
+                    "channel",
+                    "A channel as leads carry it: paid_search, organic_search, direct, referral, …",
+                )
+            })?)
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 async fn detail(id: &str, store: &(impl AdminStore + LeadStore)) -> Answer {

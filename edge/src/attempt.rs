@@ -209,6 +209,18 @@ async fn run(
     }
 }
 
+/// One send of a lead that is not stored (the console's test lead): the
+/// request, the address guard and the reading of the answer of an attempt,
+/// with nothing recorded.
+pub async fn send_once(
+    kind: &dyn Kind,
+    delivery: &Delivery<'_>,
+    loopback: reach::Loopback,
+    transport: &impl Transport,
+) -> (Option<u16>, Outcome) {
+    run(kind, delivery, false, &Guarded { transport, loopback }).await
+}
+
 /// A transport that refuses, before anything leaves, any address a
 /// destination may not call ([`reach`]): the settings were checked when
 /// read, but an address is built from them and from secrets at send time.

@@ -39,7 +39,13 @@ pub async fn handle(mut req: Request, env: Env) -> Result<Response> {
                 settings: Default::default(),
             };
             match store.insert_lead(&lead, &[&bench], now, None, now).await {
-                Ok(_) => answer::json(202, &lead::wire::Accepted { id }),
+                Ok(_) => answer::json(
+                    202,
+                    &lead::wire::Accepted {
+                        id,
+                        expected_response_by: None,
+                    },
+                ),
                 Err(e) => answer::error(503, "unavailable", &e.0, vec![]),
             }
         }

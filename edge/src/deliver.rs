@@ -116,6 +116,7 @@ pub async fn attempt_all(
     let transport = Fetcher {
         timeout: settings.timeout,
     };
+    let store = &crate::funnel::Settling::new(store, &claimed, &site); // counts deliveries as they settle
     let retries = attempt::attempt_all(&round, store, &transport, claimed).await?;
     let mut by_wait: BTreeMap<u64, Vec<DeliveryKey>> = BTreeMap::new();
     for (key, secs) in retries {
@@ -194,4 +195,5 @@ pub async fn first_attempts(env: &Env, settings: &Settings, store: &impl LeadSto
     if let Err(e) = attempt_all(env, settings, store, held).await {
         console_error!("first attempts not recorded ({e}); the sweeper retries them");
     }
+    crate::funnel::flush(env.clone()).await;
 }

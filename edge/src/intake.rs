@@ -107,10 +107,13 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
     let received_at_ms = Date::now().as_millis() as i64;
     let spam = spam_verdict(&submission.signals);
     let token = submission.signals.turnstile.clone();
-    let lead = match validate(submission, site, received_at_ms) {
+    let mut lead = match validate(submission, site, received_at_ms) {
         Ok(lead) => lead,
         Err(fields) => return answer::error(422, "invalid_lead", "Some fields need another look.", fields),
     };
+    // On the clock the widget's promise was made with (`HOURS_NOW_MS` pins it in tests), so the two agree.
+    let hours_now = jiff::Timestamp::from_millisecond(crate::settings::hours_now_ms(&env)).unwrap_or_default();
+    lead.expected_response_by = lead::hours::expected_response_by(&lead, site.hours.as_ref(), hours_now);
     if let Some(limited) = crate::limit::phone(site, &lead).await? {
         return Ok(limited);
     }
@@ -136,6 +139,7 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
     let lease_until = received_at_ms + settings.lease_ms();
     match keep(&store, site, &lead, spam, received_at_ms, lease_until).await {
         Ok(held) => {
+            crate::funnel::flush_later(&env, ctx);
             // After the answer: the lead is already durable and its
             // deliveries leased to this request; should the attempts not
             // finish, the sweeper finds them pending once the lease ends.
@@ -164,7 +168,13 @@ async fn accept(req: &mut Request, env: Env, ctx: &Context, origin: Option<&str>
             );
         }
     }
-    answer::json(202, &Accepted { id: lead_id })
+    answer::json(
+        202,
+        &Accepted {
+            id: lead_id,
+            expected_response_by: lead.expected_response_by,
+        },
+    )
 }
 
 /// Why a valid lead was not kept.
@@ -210,6 +220,7 @@ pub async fn keep(
     if spam.is_some() {
         return Ok(Vec::new());
     }
+    crate::funnel::count_lead(site, lead, lead::funnel::Event::Accepted, received_at_ms);
     Ok(destinations
         .into_iter()
         .map(|d| Claimed {

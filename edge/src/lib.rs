@@ -12,7 +12,9 @@ mod answer;
 mod attempt;
 #[cfg(feature = "bench-routes")]
 mod bench;
+mod console;
 mod deliver;
+mod funnel;
 mod intake;
 mod limit;
 mod privacy;
@@ -46,7 +48,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 #[event(queue)]
 async fn queue(batch: MessageBatch<store::DeliveryKey>, env: Env, _ctx: Context) -> Result<()> {
     match store::open(&env) {
-        Ok(store) => deliver::consume(batch, env, &store).await,
+        Ok(store) => {
+            deliver::consume(batch, env.clone(), &store).await;
+            funnel::flush_now(&env).await; // the batch's delivered/failed counts
+        }
         Err(e) => {
             console_error!("queue: no database ({}); messages retried", e.0);
             batch.retry_all();

@@ -11,8 +11,10 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     match (req.method(), segments.as_slice()) {
         (Method::Post, ["v1", "leads"]) => intake::post_lead(req, env, ctx).await,
         (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
+        (Method::Post, ["v1", "sites", site, "events"]) => crate::funnel::post_events(req, env, ctx, site).await,
         (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, &env, site, origin.as_deref()).await,
         (_, ["v1", "admin", rest @ ..]) => crate::admin::handle(req, env, rest).await,
+        (Method::Get, ["admin", file @ ..]) => crate::console::serve(file),
         #[cfg(feature = "bench-routes")]
         (_, ["__bench", ..]) => crate::bench::handle(req, env).await,
         (_, ["v1", ..]) => answer::error(

@@ -1,7 +1,8 @@
 //! What the admin API reads and changes: leads, their deliveries and attempts.
 
+use lead::attribution::Channel;
 use lead::delivery::DeliveryState;
-use lead::wire::Lead;
+use lead::wire::{Lead, LeadKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,6 +41,9 @@ pub struct LeadFilter {
     pub limit: u32,
     /// Spam only (`true`) or, by default, no spam.
     pub spam: bool,
+    pub kind: Option<LeadKind>,
+    /// The deciding touch's channel (the `leads.channel` column).
+    pub channel: Option<Channel>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +84,13 @@ pub struct LeadSummary {
     pub spam: bool,
     pub spam_reason: Option<String>,
     pub deliveries: Vec<DeliveryView>,
+    /// From the stored lead, so the inbox shows them without a request per lead.
+    pub channel: Option<String>,
+    pub source: Option<String>,
+    pub campaign: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 /// One lead with everything known about it.

@@ -318,12 +318,17 @@ impl LeadStore for D1Store {
     }
 }
 
-// Newest first, keyset-paged on (received_at, id).
-const LIST_LEADS: &str = "SELECT l.id, l.site, l.kind, l.received_at, l.spam, l.spam_reason FROM leads l \
+// Newest first, keyset-paged on (received_at, id): the inbox's filter, which
+// the CSV export (store/stats.rs) pages through too; bound by `filter_binds`.
+pub(super) const FILTERED_LEADS: &str = "FROM leads l \
      WHERE l.spam = ?8 AND (?1 IS NULL OR l.site = ?1) AND (?2 IS NULL OR l.received_at >= ?2) AND (?3 IS NULL OR l.received_at < ?3) \
        AND (?4 IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = l.id AND d.state = ?4)) \
        AND (?5 IS NULL OR l.received_at < ?5 OR (l.received_at = ?5 AND l.id < ?6)) \
+       AND (?9 IS NULL OR l.kind = ?9) AND (?10 IS NULL OR l.channel = ?10) \
      ORDER BY l.received_at DESC, l.id DESC LIMIT ?7";
+const LIST_LEADS: &str = "SELECT l.id, l.site, l.kind, l.received_at, l.spam, l.spam_reason, \
+     l.channel, l.source, l.campaign, json_extract(l.lead, '$.contact.name') AS name, \
+     json_extract(l.lead, '$.contact.phone') AS phone, json_extract(l.lead, '$.contact.email') AS email ";
 const DELIVERIES_OF: &str = "SELECT lead_id, destination, state, attempts, next_attempt_at, last_status, last_error \
      FROM deliveries WHERE lead_id IN (SELECT value FROM json_each(?1)) ORDER BY destination";
 const LEAD: &str = "SELECT lead, spam, spam_reason FROM leads WHERE id = ?1";
@@ -339,6 +344,26 @@ const REPLAY_SINCE: &str =
      RETURNING lead_id, destination";
 const DESTINATIONS: &str = "SELECT site, id, state, reason, changed_at FROM destinations ORDER BY site, id";
 
+/// `?1`…`?10` of [`FILTERED_LEADS`].
+pub(super) fn filter_binds(filter: &LeadFilter) -> Vec<JsValue> {
+    let (after_at, after_id) = match &filter.cursor {
+        Some(c) => (number(c.received_at), text(&c.id)),
+        None => (JsValue::NULL, JsValue::NULL),
+    };
+    vec![
+        opt_text(filter.site.as_deref()),
+        opt_number(filter.since_ms),
+        opt_number(filter.until_ms),
+        opt_text(filter.state.map(|s| s.as_str())),
+        after_at,
+        after_id,
+        number(filter.limit.into()),
+        number(i64::from(filter.spam)),
+        opt_text(filter.kind.map(|k| k.as_str())),
+        opt_text(filter.channel.map(|c| c.as_str())),
+    ]
+}
+
 #[derive(Deserialize)]
 struct LeadRow {
     id: String,
@@ -347,6 +372,12 @@ struct LeadRow {
     received_at: i64,
     spam: i64,
     spam_reason: Option<String>,
+    channel: Option<String>,
+    source: Option<String>,
+    campaign: Option<String>,
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -365,23 +396,10 @@ struct JsonRow {
 
 impl AdminStore for D1Store {
     async fn list_leads(&self, filter: &LeadFilter) -> Result<LeadPage, StoreError> {
-        let (after_at, after_id) = match &filter.cursor {
-            Some(c) => (number(c.received_at), text(&c.id)),
-            None => (JsValue::NULL, JsValue::NULL),
-        };
         let rows: Vec<LeadRow> = self
             .db
-            .prepare(LIST_LEADS)
-            .bind(&[
-                opt_text(filter.site.as_deref()),
-                opt_number(filter.since_ms),
-                opt_number(filter.until_ms),
-                opt_text(filter.state.map(|s| s.as_str())),
-                after_at,
-                after_id,
-                number(filter.limit.into()),
-                number(i64::from(filter.spam)),
-            ])?
+            .prepare(format!("{LIST_LEADS}{FILTERED_LEADS}"))
+            .bind(&filter_binds(filter))?
             .all()
             .await?
             .results()?;
@@ -415,6 +433,12 @@ impl AdminStore for D1Store {
                 received_at: r.received_at,
                 spam: r.spam != 0,
                 spam_reason: r.spam_reason,
+                channel: r.channel,
+                source: r.source,
+                campaign: r.campaign,
+                name: r.name,
+                phone: r.phone,
+                email: r.email,
             })
             .collect();
         Ok(LeadPage { leads, next })

@@ -4,10 +4,12 @@
 pub mod admin;
 mod d1;
 mod d1_sites;
+pub mod funnel;
 #[cfg(test)]
 pub mod memory;
 pub mod privacy;
 pub mod sites;
+pub mod stats;
 
 pub use d1::D1Store;
 
