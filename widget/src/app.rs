@@ -191,6 +191,7 @@ impl App {
                 }
             } else if let Some(button) = target.closest("[data-messenger]").ok().flatten() {
                 if let Some(click) = crate::messengers::clicked(&app.config.widget.messengers, &button) {
+                    crate::funnel::count(lead::funnel::Event::Messenger, LeadKind::MessengerClick);
                     let mut submission = app.submission(LeadKind::MessengerClick);
                     submission.messenger = Some(click);
                     let app = Rc::clone(&app);
@@ -215,6 +216,7 @@ impl App {
         let app = Rc::clone(self);
         listeners.push(EventListener::new(&self.panel, "input", move |event| {
             app.touches.interacted();
+            crate::funnel::once(lead::funnel::Event::Started, app.mode.get());
             crate::fields::format_phone_as_typed(event, &app.config.default_country);
             app.save_draft()
         }));
@@ -234,6 +236,7 @@ impl App {
             }
         }
         self.panel.set_hidden(false);
+        crate::funnel::once(lead::funnel::Event::Opened, self.mode.get());
         self.turnstile
             .start(&self.window, self.config.turnstile.as_ref(), &self.panel);
         if let Some(launcher) = &self.launcher {
@@ -257,6 +260,7 @@ impl App {
 
     fn switch(self: &Rc<Self>, mode: Mode) {
         self.mode.set(mode);
+        crate::funnel::once(lead::funnel::Event::Opened, mode);
         self.render();
         self.focus_first();
     }

@@ -11,6 +11,7 @@ mod analytics;
 mod app;
 mod chat;
 mod fields;
+mod funnel;
 mod i18n;
 mod inline;
 mod json;
@@ -66,6 +67,7 @@ pub fn start(site: String, base: String, queued: js_sys::Array) {
         inline::start(&app);
         let keep = (page::listen(&app), triggers::start(&app));
         std::mem::forget(keep); // both live as long as the page
+        std::mem::forget(funnel::start(&app, &base)); // as long as the page
         for call in queued.iter() {
             run(&app, &handlers_for_commands, &js_sys::Array::from(&call));
         }

@@ -114,6 +114,10 @@ impl Outbox {
         self.pending.borrow_mut().push(pending.clone());
         self.save();
         let outcome = post_lead(&self.window, &self.base, &pending.body).await;
+        // Sent, or kept to send; not when the visitor has a field to fix.
+        if !matches!(outcome, Outcome::Invalid(_)) {
+            crate::funnel::count(lead::funnel::Event::Submitted, submission.kind);
+        }
         self.settle(&pending, &outcome);
         if let Some(asked) = retry(&outcome) {
             self.schedule_retry(asked);
