@@ -137,6 +137,11 @@ impl Collector {
         })
     }
 
+    /// wrangler's process id (workerd runs as its child).
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
     /// Runs SQL on the local D1 and returns the result rows.
     /// Runs `sql` on the local D1 through a second process. workerd may hold
     /// the SQLite file's write lock at that moment (SQLITE_BUSY): the query is

@@ -5,16 +5,20 @@
 
 mod api;
 mod collector;
+mod console;
 mod destinations;
 mod faults;
 mod floods;
+mod funnel;
 mod hostile;
 mod logs;
 mod modes;
 mod privacy;
+mod promise;
 mod review;
 mod site_owner;
 mod sites;
+mod stats;
 mod support;
 mod turnstile;
 mod widget;
@@ -92,6 +96,15 @@ const CASES: &[(&str, Case)] = cases![
     sites::site_secrets_never_appear_in_an_answer_the_log_or_the_database,
     sites::cargo_xtask_sites_push_and_pull_go_through_the_api,
     sites::the_config_is_revalidated_by_its_etag,
+    funnel::a_visit_that_ends_in_a_lead_is_counted_once_at_every_step,
+    funnel::a_beacon_is_checked_by_field_site_and_origin_and_counted,
+    console::signs_in_lists_filters_and_shows_a_hostile_name_as_text,
+    console::replay_on_a_leads_page_sends_the_same_webhook_id_again,
+    console::the_report_counts_the_posted_leads,
+    console::every_view_is_accessible_and_a_refused_setting_is_named_at_its_field,
+    promise::an_off_hours_callback_is_promised_the_next_opening,
+    promise::a_test_lead_reaches_the_destination_and_a_refusal_is_the_answer,
+    stats::the_report_and_the_csv_equal_the_posted_leads,
     // Last: it reads the log of everything before it.
     logs::no_secret_phone_or_email_reaches_the_log_or_an_error_answer,
 ];

@@ -141,6 +141,7 @@ fn collector_options(
             var("ADMIN_TOKEN", ADMIN_TOKEN),
             var("SITES_KEY", SITES_KEY),
             var("SITES_CACHE_SECONDS", &SITES_CACHE_SECONDS.to_string()),
+            var("FUNNEL_FLUSH_SECONDS", "0"), // funnel counts written with every beacon and lead
             var("HOURS_NOW_MS", &saturday_noon_in_moscow().to_string()),
             // What the `every-kind` site's destinations name (edge/sites.toml).
             var("EXAMPLE_BITRIX24_URL", &standins.bitrix24_webhook()),
@@ -206,7 +207,7 @@ pub fn saturday_noon_in_moscow() -> i64 {
 }
 
 /// The demo site's business hours, as edge/sites.toml has them.
-fn demo_hours() -> lead::hours::BusinessHours {
+pub fn demo_hours() -> lead::hours::BusinessHours {
     let text = std::fs::read_to_string(repo_root().join("edge/sites.toml")).expect("edge/sites.toml");
     let sites: lead::site::SitesFile = toml::from_str(&text).expect("edge/sites.toml parses");
     sites
