@@ -3,7 +3,9 @@
 //! leads compared with two baselines measured in the same run. Results are
 //! appended to BENCHMARKS.md.
 
+mod console;
 mod delivery;
+mod export;
 mod load;
 mod page;
 mod webdriver;
@@ -37,6 +39,8 @@ pub enum Part {
     /// Sizes and the collector (intake, delivery), recorded: for changes to
     /// the Worker, and it needs neither 8787 nor 8080 free.
     Collector,
+    /// Just the CSV export of 100,000 leads, printed and not recorded.
+    Export,
 }
 
 pub fn run(part: Part) -> Result<(), Failure> {
@@ -44,9 +48,14 @@ pub fn run(part: Part) -> Result<(), Failure> {
     // Every process started below runs in its own group: Ctrl-C must stop them.
     leadwire_tests::process::stop_all_on_ctrl_c();
     crate::build::all()?;
+    if part == Part::Export {
+        let exported = step("Measuring the CSV export of 100,000 leads", export::run)?;
+        print!("{}", export::report(&exported));
+        return Ok(());
+    }
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
     let on_page = match part {
-        Part::Collector => None,
+        Part::Collector | Part::Export => None,
         Part::All | Part::Page => Some(step(
             "Measuring the widget on the demo page in headless Chromium",
             page::run,
@@ -60,11 +69,15 @@ pub fn run(part: Part) -> Result<(), Failure> {
         "Measuring the collector: intake under load, delivery latency, backlog drain",
         collector_run,
     )?;
-    let report = report(&sizes, on_page.as_deref(), &collected);
+    let exported = step(
+        "Measuring the CSV export of 100,000 leads (streamed; workerd's memory sampled)",
+        export::run,
+    )?;
+    let report = report(&sizes, on_page.as_deref(), &collected) + &export::report(&exported);
     print!("\n{report}");
     append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
     println!("\nAppended to BENCHMARKS.md");
-    Ok(())
+    console::within_budget(&sizes)
 }
 
 struct Size {
@@ -112,6 +125,7 @@ fn sizes() -> Result<Vec<Size>, Failure> {
             &[&build.join("index_bg.wasm"), &build.join("index.js")],
             None,
         )?,
+        console::size()?,
     ])
 }
 

@@ -22,16 +22,19 @@ struct Options {
     webhook: Option<String>,
     secret: Option<String>,
     destination: Flags,
+    /// The console's token; a fresh random one when not given.
+    admin_token: Option<String>,
 }
 
 const USAGE: &str = "use: cargo xtask demo [--webhook URL [--secret whsec_…]] \
-     [--destination KIND --url URL [--token TOKEN] [--chat ID] [--to EMAIL]]";
+     [--destination KIND --url URL [--token TOKEN] [--chat ID] [--to EMAIL]] [--admin-token TOKEN]";
 
 fn parse(args: &[String]) -> Result<Options, Failure> {
     let mut options = Options {
         webhook: None,
         secret: None,
         destination: Flags::default(),
+        admin_token: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -43,6 +46,7 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
             "--token" => &mut options.destination.token,
             "--chat" => &mut options.destination.chat,
             "--to" => &mut options.destination.to,
+            "--admin-token" => &mut options.admin_token,
             other => return Err(Failure::new(format!("unknown option {other}"), USAGE)),
         };
         *slot = Some(
@@ -59,7 +63,24 @@ fn parse(args: &[String]) -> Result<Options, Failure> {
             )
         })?;
     }
+    if let Some(token) = &options.admin_token {
+        // It travels in an Authorization header: visible ASCII, no spaces.
+        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Failure::new(
+                "--admin-token: a token is letters, digits and punctuation, without spaces",
+                "pass another token, or leave the option out for a fresh random one",
+            ));
+        }
+    }
     Ok(options)
+}
+
+/// The token the console signs in with: the one asked for, else 122 random bits.
+fn admin_token(options: &Options) -> String {
+    options
+        .admin_token
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
 }
 
 pub fn run(args: &[String]) -> Result<(), Failure> {
@@ -88,6 +109,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     }
     leadwire_tests::process::stop_all_on_ctrl_c();
     let secret = options.secret.clone().unwrap_or_else(|| DEMO_SECRET.to_owned());
+    let admin_token = admin_token(&options);
     let receiver = match (&options.webhook, &tried) {
         (Some(_), _) | (_, Some(_)) => None,
         (None, None) => Some(step(
@@ -116,6 +138,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
                 vars: [
                     ("DEMO_WEBHOOK_URL".to_owned(), webhook.clone()),
                     ("DEMO_WEBHOOK_SECRET".to_owned(), secret.clone()),
+                    ("ADMIN_TOKEN".to_owned(), admin_token.clone()),
                 ]
                 .into_iter()
                 .chain(tried.iter().flat_map(|(_, vars)| vars.iter().cloned()))
@@ -143,6 +166,8 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         ),
         (None, None) => println!("  Leads  are printed here by the demo CRM receiver (signature checked)."),
     }
+    println!("  Admin  http://127.0.0.1:{COLLECTOR_PORT}/admin, the operator console; sign in with the token");
+    println!("         {admin_token} (the console keeps it in that browser tab only)");
     println!("  Logs   {}", log.display());
     println!("  Stop   Ctrl-C\n");
     crate::step::announce("Waiting for leads");
@@ -223,5 +248,23 @@ mod tests {
         );
         assert_eq!(redact_url("http://127.0.0.1:9000"), "http://127.0.0.1:9000/…");
         assert_eq!(redact_secret(DEMO_SECRET), "whsec_C2F…");
+    }
+
+    #[test]
+    fn the_admin_token_is_the_one_given_or_a_fresh_random_one() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let given = parse(&args(&["--admin-token", "s3cret-Token_1"])).map_err(|e| e.to_string());
+        assert_eq!(given.map(|o| admin_token(&o)), Ok("s3cret-Token_1".to_owned()));
+        let fresh = parse(&args(&[])).map_err(|e| e.to_string());
+        let (a, b) = fresh.map(|o| (admin_token(&o), admin_token(&o))).unwrap_or_default();
+        assert_eq!(a.len(), 32, "{a}");
+        assert_ne!(a, b, "each demo gets its own token");
+        for bad in [
+            &["--admin-token"][..],
+            &["--admin-token", ""],
+            &["--admin-token", "two words"],
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad:?} refused");
+        }
     }
 }
