@@ -4,6 +4,7 @@
 //! appended to BENCHMARKS.md.
 
 mod delivery;
+mod lighthouse;
 mod load;
 mod page;
 mod webdriver;
@@ -37,6 +38,8 @@ pub enum Part {
     /// Sizes and the collector (intake, delivery), recorded: for changes to
     /// the Worker, and it needs neither 8787 nor 8080 free.
     Collector,
+    /// Just the widget's cost in Lighthouse, printed and not recorded.
+    Lighthouse,
 }
 
 pub fn run(part: Part) -> Result<(), Failure> {
@@ -45,8 +48,19 @@ pub fn run(part: Part) -> Result<(), Failure> {
     leadwire_tests::process::stop_all_on_ctrl_c();
     crate::build::all()?;
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
+    let lighthouse = match part {
+        Part::All | Part::Lighthouse => Some(step(
+            "Measuring the widget's cost in Lighthouse (with and without the snippet, interleaved)",
+            lighthouse::run,
+        )?),
+        Part::Collector | Part::Page => None,
+    };
+    if let (Part::Lighthouse, Some(measured)) = (part, &lighthouse) {
+        print!("\n{}", lighthouse::report(measured));
+        return Ok(());
+    }
     let on_page = match part {
-        Part::Collector => None,
+        Part::Collector | Part::Lighthouse => None,
         Part::All | Part::Page => Some(step(
             "Measuring the widget on the demo page in headless Chromium",
             page::run,
@@ -60,7 +74,7 @@ pub fn run(part: Part) -> Result<(), Failure> {
         "Measuring the collector: intake under load, delivery latency, backlog drain",
         collector_run,
     )?;
-    let report = report(&sizes, on_page.as_deref(), &collected);
+    let report = report(&sizes, on_page.as_deref(), lighthouse.as_ref(), &collected);
     print!("\n{report}");
     append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
     println!("\nAppended to BENCHMARKS.md");
@@ -199,7 +213,12 @@ fn collector_run() -> Result<Collected, Failure> {
     })
 }
 
-fn report(sizes: &[Size], on_page: Option<&[page::Variant]>, collected: &Collected) -> String {
+fn report(
+    sizes: &[Size],
+    on_page: Option<&[page::Variant]>,
+    lighthouse: Option<&lighthouse::Measured>,
+    collected: &Collected,
+) -> String {
     let throughput = &collected.throughput;
     let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let commit = crate::step::output(
@@ -231,6 +250,10 @@ fn report(sizes: &[Size], on_page: Option<&[page::Variant]>, collected: &Collect
     match on_page {
         Some(on_page) => out += &page::report(on_page),
         None => out += "(The widget on the page was not measured in this run: `cargo xtask bench collector`.)\n",
+    }
+    if let Some(measured) = lighthouse {
+        out += "\n";
+        out += &lighthouse::report(measured);
     }
     out += "\n| route | requests/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n";
     for t in throughput {
