@@ -133,8 +133,12 @@ fn lighthouse(url: &str, logs: &Path, name: &str) -> Result<Run, String> {
         .map_err(|e| format!("cannot run node: {e}"))?;
     // Lighthouse 12.2 exits non-zero when a diagnostic fails on Chromium 156's
     // newer trace events; the metrics still come out, so the report decides.
-    let text = std::fs::read_to_string(&report)
-        .map_err(|e| format!("Lighthouse wrote no report for {url} ({status}): see {}", log.display()))?;
+    let text = std::fs::read_to_string(&report).map_err(|e| {
+        format!(
+            "Lighthouse wrote no report for {url} ({status}, {e}): see {}",
+            log.display()
+        )
+    })?;
     let json: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
     parse(&json).ok_or_else(|| format!("{}: a metric is missing (runtimeError?)", report.display()))
 }
