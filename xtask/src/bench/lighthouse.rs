@@ -172,11 +172,13 @@ fn parse(json: &Value) -> Option<Run> {
         widget_bytes: items(json, "network-requests")
             .filter(widget)
             .filter_map(|i| i["transferSize"].as_f64())
-            .sum(),
+            .sum::<f64>()
+            + 0.0, // an empty f64 sum is -0.0, which would print as "-0"
         widget_script_ms: items(json, "bootup-time")
             .filter(widget)
             .filter_map(|i| i["total"].as_f64())
-            .sum(),
+            .sum::<f64>()
+            + 0.0,
         widget_urls,
     })
 }
@@ -227,8 +229,7 @@ pub fn report(measured: &Measured) -> String {
     );
     for (what, metric, show) in ROWS {
         let (without, with) = (median(&measured.without, *metric), median(&measured.with, *metric));
-        // `+ 0.0` turns a -0.0 into 0.0, which prints without a sign.
-        let delta = with - without + 0.0;
+        let delta = with - without + 0.0; // -0.0 would print as "-0"
         let sign = if delta > 0.0 { "+" } else { "" };
         out += &format!(
             "| {what} | {} | {} | {sign}{} |\n",
@@ -288,6 +289,17 @@ mod tests {
         assert_eq!(run.widget_script_ms, 12.5);
         assert_eq!(run.score, 97.0);
         assert_eq!(run.widget_urls, ["v1/sites/demo/config", "w.js"]);
+    }
+
+    #[test]
+    fn a_page_without_the_widget_has_a_share_of_zero() {
+        let json = json!({"categories": {"performance": {"score": 1.0}}, "audits": {
+            "total-blocking-time": {"numericValue": 0.0}, "largest-contentful-paint": {"numericValue": 1.0},
+            "first-contentful-paint": {"numericValue": 1.0}, "cumulative-layout-shift": {"numericValue": 0.0},
+            "total-byte-weight": {"numericValue": 1.0}, "mainthread-work-breakdown": {"numericValue": 1.0}}});
+        let run = parse(&json).unwrap();
+        assert_eq!(format!("{:.1}", run.widget_bytes), "0.0");
+        assert_eq!(format!("{:.0}", run.widget_script_ms), "0");
     }
 
     #[test]
