@@ -6,6 +6,7 @@
 mod console;
 mod delivery;
 mod export;
+mod lighthouse;
 mod load;
 mod page;
 mod webdriver;
@@ -36,11 +37,13 @@ pub enum Part {
     /// Just the widget on the demo page, printed and not recorded (for trying
     /// a change to the widget; the full run is what BENCHMARKS.md keeps).
     Page,
-    /// Sizes and the collector (intake, delivery), recorded: for changes to
+    /// Sizes and the collector (intake, delivery, the CSV export), recorded: for changes to
     /// the Worker, and it needs neither 8787 nor 8080 free.
     Collector,
     /// Just the CSV export of 100,000 leads, printed and not recorded.
     Export,
+    /// Just the widget's cost in Lighthouse, printed and not recorded.
+    Lighthouse,
 }
 
 pub fn run(part: Part) -> Result<(), Failure> {
@@ -54,8 +57,19 @@ pub fn run(part: Part) -> Result<(), Failure> {
         return Ok(());
     }
     let sizes = step("Measuring sizes (raw and gzip -9)", sizes)?;
+    let lighthouse = match part {
+        Part::All | Part::Lighthouse => Some(step(
+            "Measuring the widget's cost in Lighthouse (with and without the snippet, interleaved)",
+            lighthouse::run,
+        )?),
+        Part::Collector | Part::Page | Part::Export => None,
+    };
+    if let (Part::Lighthouse, Some(measured)) = (part, &lighthouse) {
+        print!("\n{}", lighthouse::report(measured));
+        return Ok(());
+    }
     let on_page = match part {
-        Part::Collector | Part::Export => None,
+        Part::Collector | Part::Export | Part::Lighthouse => None,
         Part::All | Part::Page => Some(step(
             "Measuring the widget on the demo page in headless Chromium",
             page::run,
@@ -73,7 +87,7 @@ pub fn run(part: Part) -> Result<(), Failure> {
         "Measuring the CSV export of 100,000 leads (streamed; workerd's memory sampled)",
         export::run,
     )?;
-    let report = report(&sizes, on_page.as_deref(), &collected) + &export::report(&exported);
+    let report = report(&sizes, on_page.as_deref(), lighthouse.as_ref(), &collected) + &export::report(&exported);
     print!("\n{report}");
     append(&report).map_err(|e| Failure::new(format!("cannot write BENCHMARKS.md: {e}"), "check permissions"))?;
     println!("\nAppended to BENCHMARKS.md");
@@ -213,7 +227,12 @@ fn collector_run() -> Result<Collected, Failure> {
     })
 }
 
-fn report(sizes: &[Size], on_page: Option<&[page::Variant]>, collected: &Collected) -> String {
+fn report(
+    sizes: &[Size],
+    on_page: Option<&[page::Variant]>,
+    lighthouse: Option<&lighthouse::Measured>,
+    collected: &Collected,
+) -> String {
     let throughput = &collected.throughput;
     let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC").to_string();
     let commit = crate::step::output(
@@ -245,6 +264,10 @@ fn report(sizes: &[Size], on_page: Option<&[page::Variant]>, collected: &Collect
     match on_page {
         Some(on_page) => out += &page::report(on_page),
         None => out += "(The widget on the page was not measured in this run: `cargo xtask bench collector`.)\n",
+    }
+    if let Some(measured) = lighthouse {
+        out += "\n";
+        out += &lighthouse::report(measured);
     }
     out += "\n| route | requests/s | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n";
     for t in throughput {

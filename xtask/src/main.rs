@@ -23,12 +23,14 @@ commands:
                  receiver on 127.0.0.1:9000 (or your own endpoint with --webhook,
                  or one destination of a kind: bitrix24, amocrm, telegram, …)
   test           install what is missing (Chromium too), build, run every test
-  bench [page|collector|export]
-                 measure sizes, the widget on the demo page (Chromium), intake and
-                 delivery; append the results to BENCHMARKS.md (`page`: only the
-                 widget on the page, printed, not recorded; `collector`: sizes,
-                 intake and delivery, recorded; `export`: only the CSV export of
-                 100,000 leads, printed)
+  bench [page|collector|export|lighthouse]
+                 measure sizes, the widget on the demo page (Chromium and
+                 Lighthouse), intake, delivery and the CSV export; append the
+                 results to BENCHMARKS.md (`page`: only the widget on the page,
+                 printed, not recorded; `collector`: sizes, intake, delivery and
+                 the export, recorded; `export`: only the CSV export of 100,000
+                 leads, printed; `lighthouse`: only the widget's cost in
+                 Lighthouse with and without the snippet, printed)
   build          build the widget into edge/public and the Worker
   fuzz [--seconds N] [--target T]
                  run the cargo-fuzz targets (wire, phone, attribution, config) for
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
             Some("page") => bench::Part::Page,
             Some("collector") => bench::Part::Collector,
             Some("export") => bench::Part::Export,
+            Some("lighthouse") => bench::Part::Lighthouse,
             _ => bench::Part::All,
         }),
         Some("build") => setup::tools(false).and_then(|_| build::all()),
