@@ -208,7 +208,7 @@ impl Beacon {
             let message = format!("A beacon is at most {} KB.", BEACON_BYTES / 1024);
             return Err(vec![FieldError::new("body", "too_large", message)]);
         }
-        let raw: RawBeacon = parse_json(body).map_err(|e| vec![e])?;
+        let raw: RawBeacon = crate::wire::parse_one(body).map_err(|e| vec![e])?;
         let mut errors = Vec::new();
         if raw.v != WIRE_VERSION {
             errors.push(FieldError::new("v", "unsupported_version", "Send version 1."));
@@ -272,28 +272,6 @@ impl Beacon {
             .map(|c| (Key::new(site, day, c.mode, &deciding, c.event), u64::from(c.n)))
             .collect()
     }
-}
-
-/// One JSON object and nothing after it; a misfit names its field
-/// (`counts[2].n`), as [`crate::wire::parse_submission`] does for leads.
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, FieldError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|err| {
-        let path = err.path().to_string();
-        let field = if path == "." || path.ends_with('?') {
-            String::new()
-        } else {
-            path
-        };
-        let code = match err.inner().classify() {
-            serde_json::error::Category::Data => "invalid",
-            _ => "malformed_json",
-        };
-        FieldError::new(&field, code, err.inner().to_string())
-    })?;
-    de.end()
-        .map_err(|e| FieldError::new("", "trailing_characters", format!("Send one JSON object: {e}")))?;
-    Ok(value)
 }
 
 /// What one daily counter counts: a row of `funnel_daily`.

@@ -343,8 +343,15 @@ impl ErrorBody {
 /// The body must be one JSON object and nothing after it (white space aside):
 /// `{lead}garbage` or `{lead}{lead}` is a client's bug, not a lead to guess at.
 pub fn parse_submission(body: &[u8]) -> Result<Submission, FieldError> {
+    parse_one(body)
+}
+
+/// One JSON value of type `T` and nothing after it; a misfit is a
+/// [`FieldError`] naming its field by path (`contact.phone`, `counts[2].n`, a
+/// repeated key by its own name), whose message never quotes the value sent.
+pub fn parse_one<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, FieldError> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let submission = serde_path_to_error::deserialize(&mut *de).map_err(|err| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|err| {
         let path = err.path().to_string();
         // serde_path_to_error writes "." for the root and "?" where it lost track.
         let parent = if path == "." || path.ends_with('?') {
@@ -377,7 +384,7 @@ pub fn parse_submission(body: &[u8]) -> Result<Submission, FieldError> {
         code: "trailing_characters".to_owned(),
         message: format!("Only one JSON object may be sent: {err}"),
     })?;
-    Ok(submission)
+    Ok(value)
 }
 
 /// serde's message without the value it quotes (``invalid type: integer

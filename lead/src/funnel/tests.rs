@@ -310,3 +310,22 @@ fn the_day_is_the_sites_day() {
         assert_eq!(day(at(time), *zone), *want, "{time} in {zone:?}");
     }
 }
+
+#[test]
+fn a_refusal_never_quotes_what_was_sent() {
+    let sent = body(|b| {
+        b["counts"][0]["event"] = json!(79123456789u64);
+        b["page"]["title"] = json!(["anna@example.com"]);
+    });
+    let errors = Beacon::parse(&sent).unwrap_err();
+    assert_eq!(errors[0].field, "counts[0].event");
+    for e in &errors {
+        assert!(!e.message.contains("79123456789"), "{e:?}");
+    }
+    let repeated = br#"{"v":1,"v":1,"page":{"url":"http://127.0.0.1:8080/"},"touches":{},"counts":[]}"#;
+    assert_eq!(
+        Beacon::parse(repeated).unwrap_err()[0].field,
+        "v",
+        "a repeated key is named"
+    );
+}
