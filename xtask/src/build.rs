@@ -95,8 +95,7 @@ pub fn widget() -> Result<(), Failure> {
                 "esbuild-widget-glue",
                 "run `cargo xtask setup` to install esbuild from package-lock.json",
             )?;
-            let loader = std::fs::read_to_string(root.join("widget/loader.js")).map_err(|e| io_failure(&root, e))?;
-            write(&public.join("w.js"), &minify_loader(&loader))?;
+            write(&public.join("w.js"), &crate::loader::build(&root)?)?;
             write(&public.join("_headers"), ASSET_HEADERS)
         },
     )
@@ -115,37 +114,10 @@ pub fn edge() -> Result<(), Failure> {
     })
 }
 
-/// Drops comments and indentation: the loader is written with explicit
-/// semicolons, so joining its lines keeps its meaning.
-pub fn minify_loader(source: &str) -> String {
-    let mut out = String::with_capacity(source.len());
-    let mut rest = source;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find("*/")
-            .map(|end| &rest[start + end + 2..])
-            .unwrap_or("");
-    }
-    out.push_str(rest);
-    out.lines().map(str::trim).collect::<Vec<_>>().join("")
-}
-
 fn write(path: &Path, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| io_failure(path, e))
 }
 
 fn io_failure(path: &Path, e: std::io::Error) -> Failure {
     Failure::new(format!("{}: {e}", path.display()), "check permissions and disk space")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minify_loader;
-
-    #[test]
-    fn the_loader_loses_comments_and_indentation_only() {
-        let source = "/* a\n comment */\n(function () {\n  var a = 1; /* why */\n  go(a);\n})();\n";
-        assert_eq!(minify_loader(source), "(function () {var a = 1;go(a);})();");
-    }
 }
