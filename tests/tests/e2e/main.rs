@@ -44,6 +44,7 @@ const CASES: &[(&str, Case)] = cases![
     widget::commands_queued_before_load_run_after,
     widget::three_visits_keep_the_first_and_the_last_touch,
     widget::broken_local_storage_costs_the_history_not_the_lead,
+    widget::a_page_view_fetches_the_loader_and_config_only_and_a_hover_then_click_opens,
     modes::off_hours_callback_offers_slots_and_sends_the_chosen_one,
     modes::contact_form_with_custom_fields_reaches_the_crm,
     modes::chat_intake_ends_in_a_lead_with_its_transcript,
