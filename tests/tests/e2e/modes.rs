@@ -343,9 +343,14 @@ pub fn accessible_in_both_languages(stack: &Stack) {
                 browser.run(&axe).await;
                 assert_accessible(stack, &browser, &at("closed")).await;
                 click(&browser, ".launcher").await;
-                // Focus moved into the dialog; Escape closes it and focus returns.
+                // Focus moves into the dialog once the widget the click started is up; Escape
+                // closes it and focus returns.
                 let focused = browser
-                    .run("return document.querySelector('leadwire-widget').shadowRoot.activeElement.id")
+                    .until_page(
+                        "focus inside the dialog",
+                        "const a = document.querySelector('leadwire-widget').shadowRoot.activeElement;\
+                         return a && a.id.startsWith('lw-') ? a.id : null;",
+                    )
                     .await;
                 assert!(
                     focused.as_str().is_some_and(|id| id.starts_with("lw-")),
