@@ -1,11 +1,13 @@
 /* Leadwire loader (w.js): all a page view runs unless the visitor shows
-   intent. After the page's load event it fetches the site's config (which
-   also says whether the site may run here), records the page view's touch by
+   intent. After the page's load event and first paint it fetches the site's
+   config (which also says whether the site may run here), draws the launcher
+   in a task of its own, and at idle records the page view's touch by
    lead::touches::record_page_view (tables from lead, written in by the build;
-   checked against the Rust function by xtask's loader oracle test), and draws
-   the launcher. The wasm widget is fetched on intent and started on a click,
-   a command, a due trigger, an inline form or an unsent lead; it adopts the
-   launcher, the config, the touches and the command queue (`handover`). */
+   checked against the Rust function by xtask's loader oracle test). The wasm
+   widget is fetched on intent, with the config again for the visitor's time
+   zone, and started on a click, a command, a due trigger, an inline form or
+   an unsent lead; it adopts the launcher, the config, the touches and the
+   command queue (`handover`). */
 (function (w, d) {
   var T = __LEADWIRE_TABLES__;
   var s = d.currentScript;
@@ -17,7 +19,7 @@
     if (arguments[0] == 'open') wake();
   };
   lw.q = q;
-  var handover = { queue: q }, loading, started;
+  var handover = { queue: q }, loading, started, arrived;
   /* How long before a timed trigger the wasm is fetched and started: a slow phone's download and compile. */
   var AHEAD_MS = 5000;
 
@@ -158,9 +160,11 @@
 
   function storage() { try { return w.localStorage; } catch (e) { return null; } }
   function stored(key) { try { return storage().getItem(key); } catch (e) { return null; } }
-  function view(cfg) {
-    var a = cfg.attribution || {}, json = JSON.stringify(record(read(stored(T.touches_key)), location.href,
-      d.referrer || null, location.hostname, Date.now(), a.expiry_days == null ? T.expiry_days : a.expiry_days));
+  /* Once, at idle or when the wasm starts; `arrived` is the page view's own moment. */
+  function view() {
+    if (handover.touches !== undefined) return;
+    var a = handover.config.attribution || {}, json = JSON.stringify(record(read(stored(T.touches_key)), arrived.url,
+      arrived.referrer, arrived.host, arrived.at, a.expiry_days == null ? T.expiry_days : a.expiry_days));
     handover.touches = json;
     handover.written = false;
     /* Unless the site allows it, nothing is stored before the visitor uses the widget (the wasm writes then). */
@@ -171,12 +175,13 @@
     var p = lower(trim(tag || '')).split(/[-_]/)[0];
     return T.languages.indexOf(p) >= 0 ? p : null;
   }
-  function language(configured) {
-    return spoken(configured) || spoken(d.documentElement.getAttribute('lang')) || spoken(navigator.language) || 'en';
+  function language(locale) {
+    return spoken(locale) || spoken(d.documentElement.getAttribute('lang')) || spoken(navigator.language) || 'en';
   }
   /* The launcher exactly as the wasm widget keeps it: host, open shadow root, constructed sheet, aria. */
-  function draw(cfg) {
-    var x = cfg.widget || {}, theme = x.theme || {}, lang = language(x.locale), own = theme.launcher_label || {};
+  function draw() {
+    if (handover.host) return;
+    var x = handover.config.widget || {}, theme = x.theme || {}, lang = language(x.locale), own = theme.launcher_label || {};
     var words = (x.strings || {})[lang] || {}, z = theme.z_index;
     var label = (lang == 'ru' ? own.ru || own.en : own.en || own.ru) || words.launcher || T.launcher[lang == 'ru' ? 'ru' : 'en'];
     var el = d.createElement('leadwire-widget'), root = el.attachShadow({ mode: 'open' }), sheet = new CSSStyleSheet();
@@ -198,11 +203,24 @@
   /* --- The wasm: fetched on intent, started when needed. --- */
 
   function live() { return w.leadwire !== lw; }
+  /* Tried in turn: Intl's first call loads locale data (about 45 ms on a slow phone), so only on intent. */
+  function zone() {
+    try { return w.Temporal ? Temporal.Now.timeZoneId() : Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return ''; }
+  }
+  /* The config; with a zone, its callback times are the visitor's (the dialog's, not the launcher's). */
+  function configured(tz) {
+    return fetch(base + 'v1/sites/' + encodeURIComponent(site) + '/config?' + (tz ? 'tz=' + encodeURIComponent(tz) + '&' : '')
+      + 'lang=' + language(null)).then(function (r) { return r.ok ? r.json() : null; });
+  }
   function load() {
     if (!loading) {
-      var wasm = fetch(base + 'leadwire_bg.wasm');
+      var wasm = fetch(base + 'leadwire_bg.wasm'), zoned = configured(zone())['catch'](function () { return null; });
       loading = import(base + 'leadwire.js').then(function (m) {
-        return m.default({ module_or_path: wasm }).then(function () { return m; });
+        return Promise.all([m.default({ module_or_path: wasm }), zoned]).then(function (r) {
+          /* Offline, the page view's config (callback times in the site's zone) still opens the dialog. */
+          if (r[1]) handover.config = r[1];
+          return m;
+        });
       });
       /* A failed download (offline) is tried again at the next intent. */
       loading['catch'](function (e) { loading = null; w.console && console.warn('leadwire: widget failed to load', e); });
@@ -212,7 +230,7 @@
   function wake() {
     if (!handover.config || started) return;
     load().then(function (m) {
-      if (!started) { started = true; m.start(site, base, handover); }
+      if (!started) { started = true; view(); draw(); m.start(site, base, handover); }
     }, function () {});
   }
   function near(e) {
@@ -238,6 +256,7 @@
     });
     for (var i = 0; i < q.length; i++) if (q[i][0] == 'open') return wake();
     (w.requestIdleCallback || setTimeout)(function () {
+      view();
       var out = stored(T.outbox_key), found = function () { return d.querySelector('[data-leadwire-inline]'); };
       if (out && out != '[]') return wake();
       if (found()) return wake();
@@ -262,22 +281,44 @@
       });
     }
   }
-  function start() {
-    var tz = '', lang = language(null);
-    handover.t0 = performance.now();
+  /* The config is asked for once the page has loaded and painted its first content: Lighthouse's LCP estimate
+     counts every request that ends before that paint. Both seen by one observer: a load listener would put
+     the page's whole load event on the loader's account. */
+  function ready(go) {
+    var loaded = d.readyState == 'complete', shown, late, seen, once = function () {
+      if (loaded && shown && !late) { late = 1; clearTimeout(hidden); seen && seen.disconnect(); go(); }
+    };
+    var hidden = setTimeout(function () { shown = 1; once(); }, 1000); /* a background tab paints nothing until shown */
+    function onload() { loaded = 1; once(); }
     try {
-      /* Temporal where the browser has it: Intl's first call loads locale data (15-25 ms). */
-      tz = w.Temporal ? Temporal.Now.timeZoneId() : Intl.DateTimeFormat().resolvedOptions().timeZone;
-    } catch (e) {}
-    fetch(base + 'v1/sites/' + encodeURIComponent(site) + '/config?tz=' + encodeURIComponent(tz) + '&lang=' + lang)
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (cfg) {
-        if (!cfg) return w.console && console.warn('leadwire: this site id is not configured for this origin:', site);
-        handover.config = cfg;
-        view(cfg);
-        draw(cfg);
-        arm(cfg);
-      })['catch'](function (e) { w.console && console.warn('leadwire:', e); });
+      var types = PerformanceObserver.supportedEntryTypes;
+      if (types.indexOf('paint') < 0) shown = 1;
+      if (types.indexOf('navigation') < 0 && !loaded) w.addEventListener('load', onload);
+      seen = new PerformanceObserver(function (list) {
+        if (list.getEntriesByName('first-contentful-paint').length) shown = 1;
+        /* The navigation entry is queued once the load event has ended (if not, the event is waited for). */
+        list.getEntriesByType('navigation').forEach(function (n) {
+          if (n.loadEventEnd > 0) loaded = 1; else if (!loaded) w.addEventListener('load', onload);
+        });
+        once();
+      });
+      if (!shown) seen.observe({ type: 'paint', buffered: true });
+      if (types.indexOf('navigation') >= 0) seen.observe({ type: 'navigation', buffered: true });
+    } catch (e) {
+      shown = 1;
+      if (!loaded) w.addEventListener('load', onload);
+    }
+    once();
   }
-  d.readyState == 'complete' ? start() : w.addEventListener('load', start);
+  arrived = { url: location.href, referrer: d.referrer || null, host: location.hostname, at: Date.now() };
+  ready(function () {
+    handover.t0 = performance.now();
+    configured('').then(function (cfg) {
+      if (!cfg) return w.console && console.warn('leadwire: this site id is not configured for this origin:', site);
+      handover.config = cfg;
+      arm(cfg);
+      /* The launcher in a task of its own; the touch at idle (arm's idle callback). */
+      setTimeout(draw);
+    })['catch'](function (e) { w.console && console.warn('leadwire:', e); });
+  });
 })(window, document);

@@ -229,14 +229,14 @@ pub fn report(measured: &Measured) -> String {
     );
     for (what, metric, show) in ROWS {
         let (without, with) = (median(&measured.without, *metric), median(&measured.with, *metric));
-        let delta = with - without + 0.0; // -0.0 would print as "-0"
-        let sign = if delta > 0.0 { "+" } else { "" };
-        out += &format!(
-            "| {what} | {} | {} | {sign}{} |\n",
-            show(without),
-            show(with),
-            show(delta)
-        );
+        let delta = show(with - without);
+        // A delta that rounds to zero has no sign ("-0 ms" would read as a gain).
+        let delta = match delta.strip_prefix('-') {
+            Some(rest) if !rest.chars().any(|c| ('1'..='9').contains(&c)) => rest.to_owned(),
+            _ if with > without && delta.chars().any(|c| ('1'..='9').contains(&c)) => format!("+{delta}"),
+            _ => delta,
+        };
+        out += &format!("| {what} | {} | {} | {delta} |\n", show(without), show(with));
     }
     let bytes = median(&measured.with, |r| r.widget_bytes);
     let script = median(&measured.with, |r| r.widget_script_ms);
@@ -324,5 +324,16 @@ mod tests {
             with: runs(&[20000.0]),
         };
         assert!(report(&over).contains("(OVER)"));
+        // FCP 900 against 900.4: rounds to zero, printed without a sign.
+        let mut slower = runs(&[0.0]);
+        slower[0].fcp_ms = 900.4;
+        let zero = report(&Measured {
+            without: slower,
+            with: runs(&[0.0]),
+        });
+        assert!(
+            zero.contains("| First Contentful Paint | 900 ms | 900 ms | 0 ms |"),
+            "{zero}"
+        );
     }
 }

@@ -27,7 +27,9 @@ async function run(c) {
     location: { href: c.url, hostname: c.host },
     navigator: { language: 'en' },
     localStorage: { getItem: (k) => (store.has(k) ? store.get(k) : null), setItem: (k, v) => { if (k === KEY) written = String(v); } },
-    requestIdleCallback() {}, setTimeout() {}, addEventListener() {},
+    // The touch is recorded at idle: idle callbacks and timers run at once.
+    requestIdleCallback: (f) => setImmediate(f), setTimeout: (f) => setImmediate(f), clearTimeout() {},
+    addEventListener() {},
     MutationObserver: any, CSSStyleSheet: any,
     document: {
       currentScript: { src: 'https://collector.example/w.js', getAttribute: () => 'demo' },
@@ -41,7 +43,7 @@ async function run(c) {
   vm.createContext(sandbox);
   vm.runInContext(`Date.now = () => ${JSON.stringify(c.now)};`, sandbox);
   vm.runInContext(loader, sandbox);
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
   return written;
 }
 
