@@ -256,12 +256,21 @@
     });
     for (var i = 0; i < q.length; i++) if (q[i][0] == 'open') return wake();
     (w.requestIdleCallback || setTimeout)(function () {
-      view();
-      var out = stored(T.outbox_key), found = function () { return d.querySelector('[data-leadwire-inline]'); };
+      /* Stored only if the site allows it; if not, the touch is worked out when the wasm starts, from this page
+         view's own moment and the same stored touches: the same result, and nothing to do on most page views. */
+      if ((cfg.attribution || {}).capture_before_interaction) view();
+      var out = stored(T.outbox_key), inline = '[data-leadwire-inline]';
       if (out && out != '[]') return wake();
-      if (found()) return wake();
-      /* An SPA may add an inline form later. */
-      var watch = new MutationObserver(function () { if (started) watch.disconnect(); else if (found()) { watch.disconnect(); wake(); } });
+      if (d.querySelector(inline)) return wake();
+      /* An SPA may add an inline form later: only the added elements are looked at. */
+      var watch = new MutationObserver(function (changes) {
+        if (started) return watch.disconnect();
+        changes.forEach(function (c) {
+          c.addedNodes.forEach(function (n) {
+            if (n.nodeType == 1 && (n.matches(inline) || n.querySelector(inline))) { watch.disconnect(); wake(); }
+          });
+        });
+      });
       watch.observe(d.body, { childList: true, subtree: true });
     });
     /* Triggers: started ahead of time, so the wasm's own trigger fires on time; none once the visitor's cap is used. */
@@ -282,33 +291,20 @@
     }
   }
   /* The config is asked for once the page has loaded and painted its first content: Lighthouse's LCP estimate
-     counts every request that ends before that paint. Both seen by one observer: a load listener would put
-     the page's whole load event on the loader's account. */
+     counts every request that ends before that paint. Loaded by the deferred snippet (after the load event and
+     a frame) that is at once, in this task; loaded by the plain tag, the page is looked at every 50 ms. No load
+     listener or observer: either would put the page's load event or paint on the loader's account. */
   function ready(go) {
-    var loaded = d.readyState == 'complete', shown, late, seen, once = function () {
-      if (loaded && shown && !late) { late = 1; clearTimeout(hidden); seen && seen.disconnect(); go(); }
-    };
-    var hidden = setTimeout(function () { shown = 1; once(); }, 1000); /* a background tab paints nothing until shown */
-    function onload() { loaded = 1; once(); }
-    try {
-      var types = PerformanceObserver.supportedEntryTypes;
-      if (types.indexOf('paint') < 0) shown = 1;
-      if (types.indexOf('navigation') < 0 && !loaded) w.addEventListener('load', onload);
-      seen = new PerformanceObserver(function (list) {
-        if (list.getEntriesByName('first-contentful-paint').length) shown = 1;
-        /* The navigation entry is queued once the load event has ended (if not, the event is waited for). */
-        list.getEntriesByType('navigation').forEach(function (n) {
-          if (n.loadEventEnd > 0) loaded = 1; else if (!loaded) w.addEventListener('load', onload);
-        });
-        once();
-      });
-      if (!shown) seen.observe({ type: 'paint', buffered: true });
-      if (types.indexOf('navigation') >= 0) seen.observe({ type: 'navigation', buffered: true });
-    } catch (e) {
-      shown = 1;
-      if (!loaded) w.addEventListener('load', onload);
-    }
-    once();
+    var since = Date.now();
+    (function check() {
+      var painted;
+      try {
+        painted = performance.getEntriesByName('first-contentful-paint').length
+          || PerformanceObserver.supportedEntryTypes.indexOf('paint') < 0;
+      } catch (e) { painted = 1; }
+      /* A background tab paints nothing until shown: after a second it is not waited for. */
+      if (d.readyState == 'complete' && (painted || Date.now() - since > 1000)) go(); else setTimeout(check, 50);
+    })();
   }
   arrived = { url: location.href, referrer: d.referrer || null, host: location.hostname, at: Date.now() };
   ready(function () {
