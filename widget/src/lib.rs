@@ -83,8 +83,9 @@ pub fn start(site: String, base: String, handover: JsValue) {
         });
         std::mem::forget(page::listen(&hooks.app)); // lives as long as the page
         std::mem::forget(funnel::start(&hooks.app, &base)); // as long as the page
-                                                            // The queued calls (the opening click's among them) in a task of their own:
-                                                            // opening forces the dialog's first style and layout (focus needs it).
+
+        // The queued calls (the opening click's among them) in a task of their own:
+        // opening forces the dialog's first style and layout (focus needs it).
         next_task(&window).await;
         let queued = handover.get("queue").map(|q| q.items()).unwrap_or_default();
         for call in queued {
