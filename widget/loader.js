@@ -198,6 +198,18 @@
     d.body.appendChild(el);
     handover.host = el;
     handover.sheet = sheet;
+    handover.shown = true;
+  }
+
+  /* The funnel's `shown` (lead::funnel), once per page view: sent from here when the page is hidden before the
+     wasm has started; after that the wasm counts it with the rest, unless this beacon has gone already. */
+  function hidden() {
+    if (started || !handover.shown || !navigator.sendBeacon) return;
+    view();
+    var beacon = { v: 1, page: { url: location.href, referrer: d.referrer || null },
+      touches: JSON.parse(handover.touches).touches, counts: [{ event: 'shown', mode: '', n: 1 }] };
+    if (navigator.sendBeacon(base + 'v1/sites/' + encodeURIComponent(site) + '/events', JSON.stringify(beacon)))
+      handover.shown = false;
   }
 
   /* --- The wasm: fetched on intent, started when needed. --- */
@@ -214,8 +226,10 @@
   }
   function load() {
     if (!loading) {
-      var wasm = fetch(base + 'leadwire_bg.wasm'), zoned = configured(zone())['catch'](function () { return null; });
-      loading = import(base + 'leadwire.js').then(function (m) {
+      /* Under the build's version: cached for a year, so a widget opened once opens again offline. */
+      var v = '?v=' + __LEADWIRE_VERSION__, wasm = fetch(base + 'leadwire_bg.wasm' + v);
+      var zoned = configured(zone())['catch'](function () { return null; });
+      loading = import(base + 'leadwire.js' + v).then(function (m) {
         return Promise.all([m.default({ module_or_path: wasm }), zoned]).then(function (r) {
           /* Offline, the page view's config (callback times in the site's zone) still opens the dialog. */
           if (r[1]) handover.config = r[1];
@@ -241,6 +255,8 @@
     var x = cfg.widget || {}, tr = x.triggers, seen;
     var o = { passive: true, capture: true };
     ['pointerover', 'focusin', 'touchstart'].forEach(function (e) { d.addEventListener(e, near, o); });
+    d.addEventListener('visibilitychange', function () { if (d.hidden) hidden(); });
+    w.addEventListener('pagehide', hidden);
     d.addEventListener('click', function (e) {
       var t = e.target, a;
       if (live() || !t.closest) return;

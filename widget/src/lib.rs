@@ -40,8 +40,9 @@ use lead::widget::Mode;
 /// What the loader hands over: `config` (the parsed config answer),
 /// `touches` (this page view's, as JSON) and `written` (stored already),
 /// `host` (the launcher's `leadwire-widget`), `sheet` (its constructed
-/// stylesheet), `t0` (`performance.now()` when the loader started) and
-/// `queue` (calls to run, in order).
+/// stylesheet), `shown` (the launcher's funnel count not yet sent by the
+/// loader), `t0` (`performance.now()` when the loader started) and `queue`
+/// (calls to run, in order).
 #[wasm_bindgen]
 pub fn start(site: String, base: String, handover: JsValue) {
     let Some(window) = web_sys::window() else { return };
@@ -82,7 +83,8 @@ pub fn start(site: String, base: String, handover: JsValue) {
             handlers,
         });
         std::mem::forget(page::listen(&hooks.app)); // lives as long as the page
-        std::mem::forget(funnel::start(&hooks.app, &base)); // as long as the page
+        let shown = handover.get("shown").and_then(|s| s.flag()).unwrap_or(true);
+        std::mem::forget(funnel::start(&hooks.app, &base, shown)); // as long as the page
 
         // The queued calls (the opening click's among them) in a task of their own:
         // opening forces the dialog's first style and layout (focus needs it).
