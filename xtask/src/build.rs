@@ -20,15 +20,21 @@ const WASM_FEATURES: &[&str] = &[
 
 /// Static-asset headers: the widget is imported from other origins (CORS),
 /// a site's own monitoring may time it (Timing-Allow-Origin), and the loader
-/// stays short-cached so a deploy reaches every site quickly. Glue and wasm
-/// are revalidated on each view (a 265-byte 304): cached separately for a
-/// while, a deploy could pair new glue with old wasm.
+/// stays short-cached so a deploy reaches every site quickly. The loader asks
+/// for glue and wasm under the build's version (`?v=`, [`crate::loader`]), so
+/// they are cached for a year: a visitor who opened the widget once opens it
+/// again from the cache, offline too, and a loader never pairs with another
+/// build's glue or wasm once its own cached copy has expired.
 const ASSET_HEADERS: &str = "/*
   Access-Control-Allow-Origin: *
   Timing-Allow-Origin: *
   X-Content-Type-Options: nosniff
 /w.js
   Cache-Control: public, max-age=300
+/leadwire.js
+  Cache-Control: public, max-age=31536000, immutable
+/leadwire_bg.wasm
+  Cache-Control: public, max-age=31536000, immutable
 ";
 
 pub fn all() -> Result<(), Failure> {
@@ -95,7 +101,8 @@ pub fn widget() -> Result<(), Failure> {
                 "esbuild-widget-glue",
                 "run `cargo xtask setup` to install esbuild from package-lock.json",
             )?;
-            write(&public.join("w.js"), &crate::loader::build(&root)?)?;
+            let version = crate::loader::version(&[&public.join("leadwire.js"), &public.join("leadwire_bg.wasm")])?;
+            write(&public.join("w.js"), &crate::loader::build(&root, &version)?)?;
             write(&public.join("_headers"), ASSET_HEADERS)
         },
     )

@@ -1,6 +1,7 @@
 //! The loader (`w.js`): `widget/loader.js` with `lead`'s tables
-//! ([`lead::loader::tables_json`]) and the launcher's stylesheet
-//! (`widget/src/launcher.css`) written in, minified by esbuild.
+//! ([`lead::loader::tables_json`]), the launcher's stylesheet
+//! (`widget/src/launcher.css`) and the widget build's version written in,
+//! minified by esbuild.
 
 use std::io::Write;
 use std::path::Path;
@@ -13,16 +14,31 @@ mod css;
 
 const TABLES: &str = "__LEADWIRE_TABLES__";
 const LAUNCHER_CSS: &str = "__LEADWIRE_LAUNCHER_CSS__";
+const VERSION: &str = "__LEADWIRE_VERSION__";
+
+/// The widget build's version: the first 16 hex digits of the SHA-256 of its
+/// files (glue and wasm), which the loader asks for as `?v=`.
+pub fn version(files: &[&Path]) -> Result<String, Failure> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for file in files {
+        let bytes = std::fs::read(file)
+            .map_err(|e| Failure::new(format!("{}: {e}", file.display()), "run `cargo xtask build`"))?;
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    }
+    Ok(hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
 
 /// The loader as served, from the sources under `root`.
-pub fn build(root: &Path) -> Result<String, Failure> {
+pub fn build(root: &Path, version: &str) -> Result<String, Failure> {
     let read = |path: &str| {
         std::fs::read_to_string(root.join(path))
             .map_err(|e| Failure::new(format!("{path}: {e}"), "restore the file from git"))
     };
     let source = read("widget/loader.js")?;
     let css = css::minify(&read("widget/src/launcher.css")?);
-    for placeholder in [TABLES, LAUNCHER_CSS] {
+    for placeholder in [TABLES, LAUNCHER_CSS, VERSION] {
         if source.matches(placeholder).count() != 1 {
             return Err(Failure::new(
                 format!("widget/loader.js must name {placeholder} exactly once"),
@@ -33,7 +49,8 @@ pub fn build(root: &Path) -> Result<String, Failure> {
     let css_literal = serde_json::to_string(&css).map_err(|e| Failure::new(e.to_string(), "report a bug"))?;
     let filled = source
         .replace(TABLES, &lead::loader::tables_json())
-        .replace(LAUNCHER_CSS, &css_literal);
+        .replace(LAUNCHER_CSS, &css_literal)
+        .replace(VERSION, &serde_json::json!(version).to_string());
     minify(&filled)
 }
 

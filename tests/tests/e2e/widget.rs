@@ -264,7 +264,7 @@ pub fn a_page_view_fetches_the_loader_and_config_only_and_a_hover_then_click_ope
         let fetched_at = browser
             .until_page(
                 "the wasm fetched on hover",
-                "const r = performance.getEntriesByType('resource').find(r => r.name.endsWith('/leadwire_bg.wasm'));\
+                "const r = performance.getEntriesByType('resource').find(r => new URL(r.name).pathname.endsWith('/leadwire_bg.wasm'));\
                  return r ? r.startTime : null;",
             )
             .await;

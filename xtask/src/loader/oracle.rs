@@ -405,7 +405,7 @@ fn rust(case: &Case) -> Value {
 /// What the loader stored for each case (`null`: nothing), `capture` as the site's setting.
 fn loader(cases: &[Case], capture: bool) -> Vec<Value> {
     let root = leadwire_tests::paths::repo_root();
-    let built = crate::loader::build(&root).unwrap_or_else(|e| panic!("{e}"));
+    let built = crate::loader::build(&root, "0123456789abcdef").unwrap_or_else(|e| panic!("{e}"));
     let path = std::env::temp_dir().join(format!("leadwire-loader-oracle-{}.js", uuid::Uuid::new_v4().simple()));
     std::fs::write(&path, built).expect("write the built loader");
     let input: Vec<Value> = cases
