@@ -10,6 +10,7 @@ use lead::draft::StoredDraft;
 use lead::site::PublicConfig;
 use lead::widget::Mode;
 use lead::wire::{Consent, LeadKind, Page, Signals, Submission};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window};
 
@@ -258,7 +259,15 @@ impl App {
         if let Some(launcher) = &self.launcher {
             let _ = launcher.set_attribute("aria-expanded", "true");
         }
-        self.focus_first();
+        // Focus once the browser has styled and laid out the dialog in its own
+        // frame: focusing now would force that work into this task, a long
+        // task on a slow phone.
+        let app = Rc::clone(self);
+        after_next_frame(&self.window, move || {
+            if app.is_open() {
+                app.focus_first();
+            }
+        });
     }
 
     pub fn close(&self) {
@@ -647,4 +656,14 @@ pub fn random_id(window: &Window) -> uuid::Uuid {
         }
     }
     uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// Runs `f` in a task after the next frame has been rendered.
+fn after_next_frame(window: &Window, f: impl FnOnce() + 'static) {
+    let timers = window.clone();
+    let framed = Closure::once_into_js(move || {
+        let task = Closure::once_into_js(f);
+        let _ = timers.set_timeout_with_callback(task.unchecked_ref());
+    });
+    let _ = window.request_animation_frame(framed.unchecked_ref());
 }
