@@ -36,8 +36,11 @@ const SLOW_CPU: f64 = 4.0;
 /// the work, not the window).
 const SETTLE_MS: f64 = 1_000.0;
 
-/// The budgets.
-const LAUNCHER_BUDGET_MS: f64 = 1_000.0;
+/// The widget-cost issue's budgets, on the median run: the launcher after the
+/// load event; the dialog after a cold click at full speed and at 4× CPU.
+const LAUNCHER_BUDGET_MS: f64 = 300.0;
+const OPEN_BUDGET_MS: f64 = 100.0;
+const SLOW_OPEN_BUDGET_MS: f64 = 300.0;
 const LONG_TASK_MS: f64 = 50.0;
 
 /// Installed before any of the page's scripts run
@@ -144,6 +147,8 @@ struct Frame {
 pub struct Variant {
     name: String,
     runs: Vec<Run>,
+    /// Click → dialog visible, on the median run.
+    open_budget_ms: f64,
 }
 
 /// Starts the demo site, the collector (production build) and chromedriver
@@ -194,14 +199,17 @@ fn measure(logs: &Path) -> Result<Vec<Variant>, String> {
         Variant {
             name: "first visit, empty cache".into(),
             runs: cold,
+            open_budget_ms: OPEN_BUDGET_MS,
         },
         Variant {
             name: "next visit, warm cache".into(),
             runs: warm,
+            open_budget_ms: OPEN_BUDGET_MS,
         },
         Variant {
             name: format!("first visit, CPU {SLOW_CPU}× slower"),
             runs: slow,
+            open_budget_ms: SLOW_OPEN_BUDGET_MS,
         },
     ])
 }
@@ -478,11 +486,31 @@ pub fn report(variants: &[Variant]) -> String {
         format!("{all} {}", mark(pass))
     });
     out += &row(
-        &format!("launcher visible ≤ {} after the load event", ms(LAUNCHER_BUDGET_MS)),
+        &format!(
+            "launcher visible ≤ {} after the load event (median)",
+            ms(LAUNCHER_BUDGET_MS)
+        ),
         &|runs| {
             let (median, worst) = median_and_worst(runs.iter().map(|r| r.launcher_ms).collect(), f64::max);
-            format!("{} / {} {}", ms(median), ms(worst), mark(worst <= LAUNCHER_BUDGET_MS))
+            format!("{} / {} {}", ms(median), ms(worst), mark(median <= LAUNCHER_BUDGET_MS))
         },
+    );
+    let opened: String = variants
+        .iter()
+        .map(|v| {
+            let (median, worst) = median_and_worst(v.runs.iter().map(|r| r.visible_ms).collect(), f64::max);
+            let budget = v.open_budget_ms;
+            format!(
+                " {} / {} (≤ {}) {} |",
+                ms(median),
+                ms(worst),
+                ms(budget),
+                mark(median <= budget)
+            )
+        })
+        .collect();
+    out += &format!(
+        "| opening the dialog: click → dialog visible (median), the widget fetched and started on the click |{opened}\n"
     );
     out += &row("no layout shift (CLS 0)", &|runs| {
         let (median, worst) = median_and_worst(runs.iter().map(|r| r.cls).collect(), f64::max);
@@ -506,13 +534,6 @@ pub fn report(variants: &[Variant]) -> String {
         let (median, worst) = median_and_worst(runs.iter().map(|r| r.load_ms).collect(), f64::max);
         format!("{} / {}", ms(median), ms(worst))
     });
-    out += &row(
-        "opening the dialog: click → dialog visible, the widget fetched and started on the click",
-        &|runs| {
-            let (median, worst) = median_and_worst(runs.iter().map(|r| r.visible_ms).collect(), f64::max);
-            format!("{} / {}", ms(median), ms(worst))
-        },
-    );
     out += &row("opening the dialog: the click's Event Timing duration", &|runs| {
         let (median, worst) = median_and_worst(runs.iter().filter_map(|r| r.open_ms).collect(), f64::max);
         format!("{} / {}", ms(median), ms(worst))
