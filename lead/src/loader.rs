@@ -52,6 +52,29 @@ pub fn tables_json() -> String {
     out
 }
 
+/// The global the site's own loader (`/v1/sites/{site}/w.js`) sets before the
+/// loader runs; the loader reads it once and deletes it.
+pub const PRESET_GLOBAL: &str = "__leadwire";
+
+/// The site's own loader: `loader` (the static `w.js`) preceded by the site's
+/// id and its public config (`config_json`, as the config route answers it),
+/// so a page view needs one request to the collector instead of two and no
+/// `fetch` before the launcher is drawn.
+pub fn with_preset(site: &str, config_json: &str, loader: &str) -> String {
+    let mut out = String::with_capacity(config_json.len() + loader.len() + site.len() + 64);
+    out.push_str("self.");
+    out.push_str(PRESET_GLOBAL);
+    out.push('=');
+    object(&mut out, |o| {
+        o.text("site", site);
+        // Already JSON: the config route's own answer, written as is.
+        o.key("config").raw(config_json);
+    });
+    out.push_str(";\n");
+    out.push_str(loader);
+    out
+}
+
 /// `[pattern, is a search engine]`: a row as the loader reads it.
 fn pair(v: Val, pattern: &str, search: bool) {
     v.array(
@@ -74,5 +97,20 @@ mod tests {
             .is_some_and(|p| p.iter().any(|p| p == "gclid")));
         assert_eq!(tables["launcher"]["en"], "Contact us");
         assert_eq!(tables["visit_ms"], 30 * 60 * 1000);
+    }
+
+    #[test]
+    fn the_preset_is_one_statement_of_json_before_the_loader() {
+        let config = r#"{"site":"demo","widget":{"strings":{"en":{"launcher":"</script> \"hi\""}}}}"#;
+        let out = super::with_preset("de\"mo", config, "(function(){})();");
+        let (preset, loader) = out.split_once(";\n").expect("two parts");
+        assert_eq!(loader, "(function(){})();");
+        let json = preset.strip_prefix("self.__leadwire=").expect("the global");
+        let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+        assert_eq!(value["site"], "de\"mo");
+        assert_eq!(
+            value["config"]["widget"]["strings"]["en"]["launcher"],
+            "</script> \"hi\""
+        );
     }
 }
