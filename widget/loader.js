@@ -12,7 +12,11 @@
   var T = __LEADWIRE_TABLES__;
   var s = d.currentScript;
   if (!s) return;
-  var base = s.src.replace(/[^\/?#]*([?#].*)?$/, ''), site = s.getAttribute('data-site');
+  /* Served as the site's own loader (/v1/sites/{site}/w.js), the site and its config come written in before this. */
+  var preset = w.__leadwire;
+  try { delete w.__leadwire; } catch (e) {}
+  var base = s.src.replace(/(v1\/sites\/[^\/?#]+\/)?[^\/?#]*([?#].*)?$/, '');
+  var site = preset ? preset.site : s.getAttribute('data-site');
   var q = (w.leadwire && w.leadwire.q) || [];
   var lw = w.leadwire = function () {
     q.push(arguments);
@@ -289,20 +293,27 @@
       });
       watch.observe(d.body, { childList: true, subtree: true });
     });
-    /* Triggers: started ahead of time, so the wasm's own trigger fires on time; none once the visitor's cap is used. */
-    if (!tr || +stored(T.proactive_key) >= (tr.max_per_visitor == null ? 1 : tr.max_per_visitor)) return;
-    if (tr.after_seconds != null) setTimeout(wake, Math.max(0, tr.after_seconds * 1000 - AHEAD_MS));
+    /* Triggers: started ahead of time, so the wasm's own trigger fires on time; none once the visitor's cap is
+       used. The cap is read from storage when a trigger comes near, not on every page view (storage's first
+       use on a page costs milliseconds). */
+    if (!tr) return;
+    var cap, due = function () {
+      if (cap === undefined) cap = +stored(T.proactive_key) >= (tr.max_per_visitor == null ? 1 : tr.max_per_visitor);
+      if (!cap) wake();
+      return !cap;
+    };
+    if (tr.after_seconds != null) setTimeout(due, Math.max(0, tr.after_seconds * 1000 - AHEAD_MS));
     if (tr.scroll_percent != null) w.addEventListener('scroll', function () {
       var total = d.documentElement.scrollHeight;
-      if (total > 0 && (w.scrollY + w.innerHeight) * 100 / total >= tr.scroll_percent / 2) wake();
+      if (total > 0 && (w.scrollY + w.innerHeight) * 100 / total >= tr.scroll_percent / 2) due();
     }, { passive: true });
     if (tr.exit_intent) {
       /* A pointer heading for the tabs or the address bar starts the wasm; an exit before it is up is replayed. */
       d.addEventListener('mousemove', function (e) {
-        if (e.clientY < 120 && e.movementY < 0) wake();
+        if (e.clientY < 120 && e.movementY < 0) due();
       }, { passive: true });
       d.addEventListener('mouseout', function (e) {
-        if (!live() && !e.relatedTarget && e.clientY <= 0 && !seen) { seen = 1; q.push({ exit: 1 }); wake(); }
+        if (!live() && !e.relatedTarget && e.clientY <= 0 && !seen && due()) { seen = 1; q.push({ exit: 1 }); }
       });
     }
   }
@@ -325,7 +336,7 @@
   arrived = { url: location.href, referrer: d.referrer || null, host: location.hostname, at: Date.now() };
   ready(function () {
     handover.t0 = performance.now();
-    configured('').then(function (cfg) {
+    (preset ? Promise.resolve(preset.config) : configured('')).then(function (cfg) {
       if (!cfg) return w.console && console.warn('leadwire: this site id is not configured for this origin:', site);
       handover.config = cfg;
       arm(cfg);

@@ -287,6 +287,12 @@ fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
 
 const WIDGET_FILES: [&str; 2] = ["leadwire.js", "leadwire_bg.wasm"];
 
+/// The loader: the static `w.js` (the one-line tag) or a site's own
+/// `v1/sites/{site}/w.js` (the deferred snippet), under the collector.
+fn is_loader(file: &str) -> bool {
+    file == "w.js" || (file.starts_with("v1/sites/") && file.ends_with("/w.js"))
+}
+
 impl Run {
     fn read(page: &Value, network: &[Value]) -> Result<Run, String> {
         // The budgets need these two; the others only explain.
@@ -308,7 +314,7 @@ impl Run {
             .collect();
         let loader_render_blocking = resources
             .iter()
-            .any(|(file, r)| file == "w.js" && r.get("renderBlocking").and_then(Value::as_str) == Some("blocking"));
+            .any(|(file, r)| is_loader(file) && r.get("renderBlocking").and_then(Value::as_str) == Some("blocking"));
         let widget_fetch_ms = resources
             .iter()
             .filter(|(file, _)| WIDGET_FILES.contains(&file.as_str()))
@@ -341,7 +347,7 @@ impl Run {
                         || frame
                             .sources
                             .iter()
-                            .any(|s| s == "w.js" || WIDGET_FILES.contains(&s.as_str()));
+                            .any(|s| is_loader(s) || WIDGET_FILES.contains(&s.as_str()));
                     LongTask {
                         at,
                         duration,
@@ -463,12 +469,12 @@ pub fn report(variants: &[Variant]) -> String {
         let extra: BTreeSet<&str> = runs
             .iter()
             .flat_map(|r| r.before_load.iter().map(String::as_str))
-            .filter(|f| *f != "w.js")
+            .filter(|f| !is_loader(f))
             .collect();
         let blocking = runs.iter().any(|r| r.loader_render_blocking);
         match (extra.is_empty(), blocking) {
-            (true, false) => "w.js only, non-blocking ✓".into(),
-            (true, true) => "w.js, render-blocking ✗".into(),
+            (true, false) => "the loader only, non-blocking ✓".into(),
+            (true, true) => "the loader, render-blocking ✗".into(),
             (false, _) => format!("also {} ✗", extra.into_iter().collect::<Vec<_>>().join(", ")),
         }
     });
