@@ -74,7 +74,13 @@ fn template() -> Option<Lead> {
             name: None,
             email: None,
         },
-        ..Submission::new(uuid::Uuid::nil(), "bench", LeadKind::Callback, page)
+        // A random-looking v4 id: the nil UUID is refused (each copy gets its own id anyway).
+        ..Submission::new(
+            uuid::Uuid::from_u128(0x6f1e5c2a_9d4b_4c8e_9a1f_2b3c4d5e6f70),
+            "bench",
+            LeadKind::Callback,
+            page,
+        )
     };
     let site = Site {
         id: "bench".into(),

@@ -21,6 +21,7 @@ mod privacy;
 mod routes;
 mod secrets;
 mod settings;
+mod site_loader;
 mod sites;
 mod store;
 mod sweep;

@@ -13,6 +13,9 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Options, ["v1", "leads"]) => answer::preflight(origin.as_deref()),
         (Method::Post, ["v1", "sites", site, "events"]) => crate::funnel::post_events(req, env, ctx, site).await,
         (Method::Get, ["v1", "sites", site, "config"]) => site_config(&req, &env, site, origin.as_deref()).await,
+        (Method::Get, ["v1", "sites", site, "w.js"]) => {
+            crate::site_loader::serve(&req, &env, site, origin.as_deref()).await
+        }
         (_, ["v1", "admin", rest @ ..]) => crate::admin::handle(req, env, rest).await,
         (Method::Get, ["admin", file @ ..]) => crate::console::serve(file),
         #[cfg(feature = "bench-routes")]
@@ -33,6 +36,22 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
 /// with an ETag, so a page reloaded after the cache life gets a 304 while
 /// nothing changed, and the new settings within a minute when they did.
 async fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&str>) -> Result<Response> {
+    let body = match config_body(req, env, site_id, origin).await? {
+        Ok(body) => body,
+        Err(refused) => return Ok(refused),
+    };
+    let response = answer::tagged(req, body, "application/json")?;
+    answer::allow_origin(response, origin)
+}
+
+/// The site's public config as JSON, for a page on `origin` (checked when the
+/// browser names it), or the answer that refuses it.
+pub async fn config_body(
+    req: &Request,
+    env: &Env,
+    site_id: &str,
+    origin: Option<&str>,
+) -> Result<std::result::Result<Vec<u8>, Response>> {
     let site = match sites::get(env, site_id).await {
         Ok(site) => site,
         Err(e) => {
@@ -42,7 +61,8 @@ async fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&st
                 "unavailable",
                 "The site's settings could not be read just now; try again shortly.",
                 vec![],
-            );
+            )
+            .map(Err);
         }
     };
     let Some(site) = site else {
@@ -51,7 +71,8 @@ async fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&st
             "site_not_found",
             &format!("No site {site_id:?} is configured."),
             vec![],
-        );
+        )
+        .map(Err);
     };
     if let Some(o) = origin {
         if !site.allows_origin(o) {
@@ -60,7 +81,8 @@ async fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&st
                 "origin_not_allowed",
                 &format!("{o} may not use site {site_id:?}."),
                 vec![],
-            );
+            )
+            .map(Err);
         }
     }
     let (mut tz, mut lang) = (None, None);
@@ -75,24 +97,7 @@ async fn site_config(req: &Request, env: &Env, site_id: &str, origin: Option<&st
         Ok(now) => site.public_config_at(now, tz.as_deref(), lang.as_deref()),
         Err(_) => site.public_config(),
     };
-    let body = serde_json::to_vec(&config).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let etag = lead::site::etag(&body);
-    let unchanged = req
-        .headers()
-        .get("if-none-match")?
-        .is_some_and(|tags| lead::site::etag_matches(&tags, &etag));
-    let mut response = if unchanged {
-        Response::empty()?.with_status(304)
-    } else {
-        Response::from_bytes(body)?.with_status(200)
-    };
-    let headers = response.headers_mut();
-    if !unchanged {
-        headers.set("content-type", "application/json")?;
-    }
-    headers.set("etag", &etag)?;
-    // The callback times change with the clock, and an edit should reach
-    // pages within a minute: half a minute old is still honest.
-    headers.set("cache-control", "public, max-age=30")?;
-    answer::allow_origin(response, origin)
+    serde_json::to_vec(&config)
+        .map(Ok)
+        .map_err(|e| worker::Error::RustError(e.to_string()))
 }

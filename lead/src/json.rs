@@ -145,6 +145,11 @@ impl<'a> Val<'a> {
         self.out.push_str("null");
     }
 
+    /// A value that is JSON already (serde's output), written as it is.
+    pub fn raw(self, json: &str) {
+        self.out.push_str(json);
+    }
+
     pub fn object(self, fill: impl FnOnce(&mut Obj)) {
         object(self.out, fill);
     }

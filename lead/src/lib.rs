@@ -6,7 +6,8 @@
 //! phone with [`phone::normalize`] and classifies the source with
 //! [`attribution::attribute`]) → a [`wire::Lead`] that the collector stores and
 //! wraps in a [`wire::WebhookEvent`], signed with [`signing::WebhookSecret`].
-//! The widget keeps the visitor's touches with [`touches::record_page_view`],
+//! The widget keeps the visitor's touches with [`touches::record_page_view`]
+//! (run in the browser by the JS loader, built from [`loader::tables_json`]),
 //! and what they typed but did not send by [`draft`]'s rules.
 //! Nothing here does I/O or reads a clock: time comes in as an argument.
 
@@ -19,6 +20,7 @@ pub mod funnel;
 pub mod hours;
 pub mod json;
 pub mod limits;
+pub mod loader;
 pub mod phone;
 pub mod privacy;
 pub mod rate;

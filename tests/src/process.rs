@@ -33,6 +33,11 @@ impl Guarded {
         self.child.id()
     }
 
+    /// Waits for the process to end; its group is still stopped when the guard drops.
+    pub fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait()
+    }
+
     /// `Some(status)` if the process has already ended.
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()

@@ -10,6 +10,7 @@ use lead::draft::StoredDraft;
 use lead::site::PublicConfig;
 use lead::widget::Mode;
 use lead::wire::{Consent, LeadKind, Page, Signals, Submission};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window};
 
@@ -21,9 +22,16 @@ use crate::touches::TouchKeeper;
 
 /// `style.css` as `build.rs` minified it.
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.css"));
-const PHONE_ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>"#;
 const DRAFT_KEY: &str = "leadwire:draft";
 const INLINE_DRAFT_KEY: &str = "leadwire:draft:inline";
+
+/// The launcher the loader drew: its `leadwire-widget` host (open shadow
+/// root, `.launcher` button) and its constructed stylesheet (launcher.css
+/// and the site's theme), which every root of the widget adopts.
+pub struct Launcher {
+    pub host: Option<JsValue>,
+    pub sheet: JsValue,
+}
 
 /// Where a widget's forms live.
 enum Place {
@@ -41,6 +49,8 @@ pub struct App {
     pub touches: Rc<TouchKeeper>,
     pub outbox: Rc<Outbox>,
     root: ShadowRoot,
+    /// The loader's sheet and `STYLE`, adopted by each shadow root.
+    sheets: js_sys::Array,
     /// `None` for a form inline in the page (`data-leadwire-inline`).
     launcher: Option<HtmlElement>,
     draft_key: &'static str,
@@ -64,21 +74,21 @@ impl App {
         config: PublicConfig,
         touches: Rc<TouchKeeper>,
         outbox: Rc<Outbox>,
+        launcher: Launcher,
     ) -> Result<Rc<Self>, JsValue> {
-        let document = window.document().ok_or("no document")?;
-        let host = document.create_element("leadwire-widget")?;
+        let host: Element = launcher.host.ok_or("no launcher from the loader")?.dyn_into()?;
+        let own = web_sys::CssStyleSheet::new()?;
+        own.replace_sync(STYLE)?;
+        let sheets = js_sys::Array::of2(&launcher.sheet, &own);
         let first_mode = config.widget.modes.first().copied().unwrap_or(Mode::Callback);
-        let app = Self::build(
+        Self::build(
             window,
             site,
             Rc::new(config),
-            touches,
-            outbox,
+            (touches, outbox, sheets),
             &host,
             Place::Launcher(first_mode),
-        )?;
-        document.body().ok_or("no body")?.append_child(&host)?;
-        Ok(app)
+        )
     }
 
     /// The same forms inline in `host`, an element of the page, sharing this
@@ -88,8 +98,7 @@ impl App {
             self.window.clone(),
             self.site.clone(),
             Rc::clone(&self.config),
-            Rc::clone(&self.touches),
-            Rc::clone(&self.outbox),
+            (Rc::clone(&self.touches), Rc::clone(&self.outbox), self.sheets.clone()),
             host,
             Place::Inline(mode),
         )?;
@@ -101,23 +110,30 @@ impl App {
         window: Window,
         site: String,
         config: Rc<PublicConfig>,
-        touches: Rc<TouchKeeper>,
-        outbox: Rc<Outbox>,
+        (touches, outbox, sheets): (Rc<TouchKeeper>, Rc<Outbox>, js_sys::Array),
         host: &Element,
         place: Place,
     ) -> Result<Rc<Self>, JsValue> {
         let words = Words::choose(&window, config.widget.locale.as_deref(), Some(Rc::clone(&config)));
-        let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-        adopt_style(&root, &theme_css(&config))?;
         let (first_mode, inline) = match place {
             Place::Launcher(mode) => (mode, false),
             Place::Inline(mode) => (mode, true),
         };
-        root.set_inner_html(&if inline {
-            inline_html(&words)
+        let root = if inline {
+            let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+            root.set_inner_html(&inline_html(&words));
+            root
         } else {
-            shell_html(&config, &words)
-        });
+            // The loader's launcher stays as it is (focus, hover, position):
+            // the dialog is added beside it.
+            let root = host.shadow_root().ok_or("the launcher has no shadow root")?;
+            let document = window.document().ok_or("no document")?;
+            let panel: web_sys::HtmlTemplateElement = document.create_element("template")?.dyn_into()?;
+            panel.set_inner_html(&panel_html(&config, &words));
+            root.append_child(&panel.content())?;
+            root
+        };
+        js_sys::Reflect::set(&root, &"adoptedStyleSheets".into(), &sheets)?;
         let find = |selector: &str| -> Result<HtmlElement, JsValue> {
             root.query_selector(selector)?
                 .ok_or_else(|| JsValue::from_str(selector))?
@@ -133,6 +149,7 @@ impl App {
             body: find(".body")?,
             done: find(".done")?,
             root,
+            sheets,
             mode: Cell::new(first_mode),
             product: RefCell::new(None),
             prefill: RefCell::new(BTreeMap::new()),
@@ -242,7 +259,15 @@ impl App {
         if let Some(launcher) = &self.launcher {
             let _ = launcher.set_attribute("aria-expanded", "true");
         }
-        self.focus_first();
+        // Focus once the browser has styled and laid out the dialog in its own
+        // frame: focusing now would force that work into this task, a long
+        // task on a slow phone.
+        let app = Rc::clone(self);
+        after_next_frame(&self.window, move || {
+            if app.is_open() {
+                app.focus_first();
+            }
+        });
     }
 
     pub fn close(&self) {
@@ -574,43 +599,9 @@ fn stored_draft(window: &Window, key: &str) -> BTreeMap<String, String> {
     draft.map(|d| d.fields).unwrap_or_default()
 }
 
-/// The theme as CSS custom properties on the host, in the constructed sheet
-/// (no style attribute, so a strict `style-src` allows it).
-fn theme_css(config: &PublicConfig) -> String {
-    let theme = &config.widget.theme;
-    let color = if theme.color.len() == 7
-        && theme.color.starts_with('#')
-        && theme.color[1..].bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        theme.color.as_str()
-    } else {
-        "#1a56db"
-    };
-    let side = match theme.position {
-        lead::widget::Position::Left => "--leadwire-left: 20px; --leadwire-right: auto;",
-        lead::widget::Position::Right => "--leadwire-left: auto; --leadwire-right: 20px;",
-    };
-    format!(
-        ":host {{ --leadwire-accent-default: {color}; --leadwire-z: {}; {side} }}",
-        theme.z_index
-    )
-}
-
-pub fn adopt_style(root: &ShadowRoot, extra: &str) -> Result<(), JsValue> {
-    let sheet = web_sys::CssStyleSheet::new()?;
-    sheet.replace_sync(&format!("{STYLE}\n{extra}"))?;
-    js_sys::Reflect::set(root, &"adoptedStyleSheets".into(), &js_sys::Array::of1(&sheet))?;
-    Ok(())
-}
-
-fn shell_html(config: &PublicConfig, words: &Words) -> String {
+/// The dialog, added beside the loader's launcher.
+fn panel_html(config: &PublicConfig, words: &Words) -> String {
     let modes = &config.widget.modes;
-    let label = config
-        .widget
-        .theme
-        .launcher_label
-        .get(words.lang)
-        .unwrap_or(words.get("launcher"));
     let tabs = if modes.len() > 1 {
         let mut tabs = String::from(r#"<div class="tabs" role="tablist">"#);
         for mode in modes {
@@ -629,14 +620,12 @@ fn shell_html(config: &PublicConfig, words: &Words) -> String {
         String::new()
     };
     format!(
-        r#"<button class="launcher" type="button" aria-haspopup="dialog" aria-expanded="false">{PHONE_ICON}<span>{}</span></button>
-<div class="panel" role="dialog" aria-modal="true" aria-labelledby="lw-title" lang="{}" hidden>
+        r#"<div class="panel" role="dialog" aria-modal="true" aria-labelledby="lw-title" lang="{}" hidden>
 <button class="close" type="button" aria-label="{}">×</button>
 <h2 id="lw-title"></h2>{tabs}
 <div class="body"></div>
 <p class="done" role="status" tabindex="-1" hidden></p>
 </div>"#,
-        escape(label),
         words.lang,
         escape(words.get("close")),
     )
@@ -667,4 +656,14 @@ pub fn random_id(window: &Window) -> uuid::Uuid {
         }
     }
     uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// Runs `f` in a task after the next frame has been rendered.
+fn after_next_frame(window: &Window, f: impl FnOnce() + 'static) {
+    let timers = window.clone();
+    let framed = Closure::once_into_js(move || {
+        let task = Closure::once_into_js(f);
+        let _ = timers.set_timeout_with_callback(task.unchecked_ref());
+    });
+    let _ = window.request_animation_frame(framed.unchecked_ref());
 }

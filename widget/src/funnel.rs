@@ -40,11 +40,14 @@ pub fn once(event: Event, mode: Mode) {
     }
 }
 
-/// The launcher is on the page: counts it shown, and sends the counts each
-/// time the page is hidden (a tab switch, leaving, closing) — the last moment
-/// a page is sure to get.
-pub fn start(app: &Rc<App>, base: &str) -> Vec<EventListener> {
-    COUNTS.with(|c| bump(&mut c.borrow_mut(), Event::Shown, None));
+/// The launcher is on the page: counts it shown unless the loader has sent
+/// that already (`shown` false: the page was hidden before the wasm started),
+/// and sends the counts each time the page is hidden (a tab switch, leaving,
+/// closing) — the last moment a page is sure to get.
+pub fn start(app: &Rc<App>, base: &str, shown: bool) -> Vec<EventListener> {
+    if shown {
+        COUNTS.with(|c| bump(&mut c.borrow_mut(), Event::Shown, None));
+    }
     let Some(document) = app.window.document() else {
         return Vec::new();
     };

@@ -1,11 +1,14 @@
-//! Leadwire's widget: Rust compiled to wasm, started by `loader.js`.
+//! Leadwire's widget: Rust compiled to wasm, fetched and started by the
+//! loader (`loader.js`, served as `w.js`) only when the visitor shows intent,
+//! a trigger is due, the page has an inline form or the outbox a lead.
 //!
-//! `start` fetches the site's public configuration (which also checks that
-//! the site may run here), records the page view's touch, sends whatever an
-//! earlier page view left in the outbox, mounts the launcher in a shadow
-//! root, hooks the page (data attributes, `tel:` links, triggers), replaces
-//! the loader's `window.leadwire` queue with a live command function and runs
-//! the calls the page queued before it loaded.
+//! The loader has already fetched the site's public configuration, recorded
+//! the page view's touch and drawn the launcher; `start` takes them over (its
+//! `handover`), sends whatever an earlier page view left in the outbox, adds
+//! the dialog beside the launcher, hooks the page (data attributes, `tel:`
+//! links, triggers), replaces the loader's `window.leadwire` with a live
+//! command function and runs the calls queued before it started: the page's
+//! and the loader's own (the click that started it, a `tel:` click, an exit).
 
 mod analytics;
 mod app;
@@ -28,28 +31,33 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use lead::json::View;
+use lead::json::{Read, View};
 use wasm_bindgen::prelude::*;
 
 use app::App;
 use lead::widget::Mode;
 
+/// What the loader hands over: `config` (the parsed config answer),
+/// `touches` (this page view's, as JSON) and `written` (stored already),
+/// `host` (the launcher's `leadwire-widget`), `sheet` (its constructed
+/// stylesheet), `shown` (the launcher's funnel count not yet sent by the
+/// loader), `t0` (`performance.now()` when the loader started) and `queue`
+/// (calls to run, in order).
 #[wasm_bindgen]
-pub fn start(site: String, base: String, queued: js_sys::Array) {
+pub fn start(site: String, base: String, handover: JsValue) {
     let Some(window) = web_sys::window() else { return };
     wasm_bindgen_futures::spawn_local(async move {
         // Each step is its own task, so none blocks the page for long (the
-        // benchmark counts tasks over 50 ms): the time zone (the browser's
-        // first Intl call loads locale data), parsing the config, storage,
+        // benchmark counts tasks over 50 ms): reading the config, storage,
         // mounting, and hooking the page.
-        next_task(&window).await;
-        let Some(config) = send::site_config(&window, &base, &site).await else {
-            let says = "leadwire: this site id is not configured for this origin:";
-            web_sys::console::warn_2(&says.into(), &site.into());
-            return;
+        let handover = json::Js(handover);
+        let Some(config) = handover.get("config").and_then(|c| lead::site::PublicConfig::read(&c)) else {
+            return web_sys::console::warn_1(&"leadwire: no site config handed over".into());
         };
         next_task(&window).await;
-        let touches = Rc::new(touches::TouchKeeper::record(&window, &config.attribution));
+        let written = handover.get("written").and_then(|w| w.flag()).unwrap_or(false);
+        let touches = touches::TouchKeeper::adopt(&window, handover.get("touches").and_then(|t| t.text()), written);
+        let touches = Rc::new(touches);
         let handlers: analytics::Handlers = Rc::new(RefCell::new(Vec::new()));
         let announced = (window.clone(), config.widget.goals.clone(), Rc::clone(&handlers));
         let outbox = outbox::Outbox::start(
@@ -58,23 +66,37 @@ pub fn start(site: String, base: String, queued: js_sys::Array) {
             Box::new(move |lead| analytics::announce(&announced.0, &announced.1, &announced.2, lead)),
         );
         next_task(&window).await;
-        let app = match App::mount(window.clone(), site, config, touches, outbox) {
+        let launcher = app::Launcher {
+            host: handover.get("host").map(|h| h.0),
+            sheet: handover.get("sheet").map_or(JsValue::NULL, |s| s.0),
+        };
+        let app = match App::mount(window.clone(), site, config, touches, outbox, launcher) {
             Ok(app) => app,
             Err(e) => return web_sys::console::warn_2(&"leadwire: could not mount".into(), &e),
         };
         next_task(&window).await;
-        let handlers_for_commands = handlers;
         inline::start(&app);
-        let keep = (page::listen(&app), triggers::start(&app));
-        std::mem::forget(keep); // both live as long as the page
-        std::mem::forget(funnel::start(&app, &base)); // as long as the page
-        for call in queued.iter() {
-            run(&app, &handlers_for_commands, &js_sys::Array::from(&call));
+        let t0 = handover.get("t0").and_then(|t| t.number()).unwrap_or(0.0);
+        let hooks = Rc::new(Hooks {
+            triggers: triggers::start(&app, t0),
+            app,
+            handlers,
+        });
+        std::mem::forget(page::listen(&hooks.app)); // lives as long as the page
+        let shown = handover.get("shown").and_then(|s| s.flag()).unwrap_or(true);
+        std::mem::forget(funnel::start(&hooks.app, &base, shown)); // as long as the page
+
+        // The queued calls (the opening click's among them) in a task of their own:
+        // opening forces the dialog's first style and layout (focus needs it).
+        next_task(&window).await;
+        let queued = handover.get("queue").map(|q| q.items()).unwrap_or_default();
+        for call in queued {
+            hooks.run(&call.0);
         }
-        let live = Rc::clone(&app);
+        let live = Rc::clone(&hooks);
         let command =
             Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(move |name: JsValue, a: JsValue, b: JsValue| {
-                run(&live, &handlers_for_commands, &js_sys::Array::of3(&name, &a, &b));
+                live.run(&js_sys::Array::of3(&name, &a, &b));
             });
         let _ = js_sys::Reflect::set(&window, &"leadwire".into(), command.as_ref());
         command.forget(); // lives as long as the page
@@ -90,27 +112,50 @@ async fn next_task(window: &web_sys::Window) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// One `leadwire(name, …)` call: `open [mode]`, `close`, `on 'lead' fn`, `set 'fields' {…}`.
-fn run(app: &Rc<App>, handlers: &analytics::Handlers, call: &js_sys::Array) {
-    let arg = |i| call.get(i);
-    match call.get(0).as_string().as_deref() {
-        Some("open") => app.open(arg(1).as_string().and_then(|m| Mode::parse(&m)), None),
-        Some("close") => app.close(),
-        Some("on") if arg(1).as_string().as_deref() == Some("lead") => {
-            if let Ok(f) = arg(2).dyn_into::<js_sys::Function>() {
-                handlers.borrow_mut().push(f);
-            }
+/// What commands act on.
+struct Hooks {
+    app: Rc<App>,
+    handlers: analytics::Handlers,
+    triggers: Option<Rc<triggers::Triggers>>,
+}
+
+impl Hooks {
+    /// One call: the page's `leadwire(name, …)` — `open [mode [product]]`,
+    /// `close`, `on 'lead' fn`, `set 'fields' {…}` — or one of the loader's
+    /// own events before the widget started: `{phone_click: href}`, `{exit: 1}`.
+    fn run(&self, call: &JsValue) {
+        let event = json::Js(call.clone());
+        if let Some(href) = event.get("phone_click").and_then(|h| h.text()) {
+            return page::phone_click(&self.app, href);
         }
-        Some("set") if arg(1).as_string().as_deref() == Some("fields") => {
-            let mut values = BTreeMap::new();
-            for (name, value) in json::Js(arg(2)).members() {
-                if let Some(value) = value.text() {
-                    values.insert(name, value);
+        if event.get("exit").is_some() {
+            if let Some(triggers) = &self.triggers {
+                triggers.fire();
+            }
+            return;
+        }
+        let call = js_sys::Array::from(call);
+        let arg = |i| call.get(i);
+        let app = &self.app;
+        match call.get(0).as_string().as_deref() {
+            Some("open") => app.open(arg(1).as_string().and_then(|m| Mode::parse(&m)), arg(2).as_string()),
+            Some("close") => app.close(),
+            Some("on") if arg(1).as_string().as_deref() == Some("lead") => {
+                if let Ok(f) = arg(2).dyn_into::<js_sys::Function>() {
+                    self.handlers.borrow_mut().push(f);
                 }
             }
-            app.prefill(values);
+            Some("set") if arg(1).as_string().as_deref() == Some("fields") => {
+                let mut values = BTreeMap::new();
+                for (name, value) in json::Js(arg(2)).members() {
+                    if let Some(value) = value.text() {
+                        values.insert(name, value);
+                    }
+                }
+                app.prefill(values);
+            }
+            _ => web_sys::console::warn_2(&"leadwire: unknown command".into(), &call.get(0)),
         }
-        _ => web_sys::console::warn_2(&"leadwire: unknown command".into(), &call.get(0)),
     }
 }
 

@@ -10,13 +10,12 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use lead::json::{text, View};
+use lead::loader::OUTBOX_KEY as KEY;
 use lead::wire::Submission;
 use wasm_bindgen::prelude::*;
 use web_sys::Window;
 
 use crate::send::{post_lead, Outcome};
-
-const KEY: &str = "leadwire:outbox";
 
 /// A lead waiting to be sent: its body exactly as it will be posted (kept as
 /// text, so the widget never parses a lead back: that would pull a time-zone

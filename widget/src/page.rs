@@ -25,14 +25,24 @@ pub fn listen(app: &Rc<App>) -> Option<EventListener> {
             let mode = opener.get_attribute("data-leadwire").and_then(|m| Mode::parse(&m));
             app.open(mode, opener.get_attribute("data-leadwire-product"));
         } else if app.config.widget.track_phone_clicks {
-            if let Some(link) = target.closest("a[href^='tel:']").ok().flatten() {
-                let mut submission = app.submission(LeadKind::PhoneClick);
-                submission.message = link.get_attribute("href");
-                let app = Rc::clone(&app);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = app.outbox.submit(submission).await;
-                });
+            if let Some(href) = target
+                .closest("a[href^='tel:']")
+                .ok()
+                .flatten()
+                .and_then(|link| link.get_attribute("href"))
+            {
+                phone_click(&app, href);
             }
         }
     }))
+}
+
+/// Sends a `phone_click` lead for a click on the `tel:` link `href`.
+pub fn phone_click(app: &Rc<App>, href: String) {
+    let mut submission = app.submission(LeadKind::PhoneClick);
+    submission.message = Some(href);
+    let app = Rc::clone(app);
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = app.outbox.submit(submission).await;
+    });
 }

@@ -1,6 +1,5 @@
 //! Posting a lead to the collector and reading its answer.
 
-use lead::json::Read;
 use lead::wire::{ErrorBody, FieldError};
 
 use crate::json::Js;
@@ -54,43 +53,4 @@ async fn send(window: &Window, base: &str, body: &str) -> Result<Outcome, JsValu
     let answer = JsFuture::from(response.json()?).await.unwrap_or(JsValue::NULL);
     let fields = ErrorBody::fields_of(&Js(answer));
     Ok(Outcome::Invalid(fields))
-}
-
-/// GETs the site's public configuration, with callback times for the
-/// visitor's time zone and language; `None` when the site may not run here.
-pub async fn site_config(window: &Window, base: &str, site: &str) -> Option<lead::site::PublicConfig> {
-    let tz = visitor_time_zone();
-    // The language chosen from the page; a configured locale, which only the
-    // collector knows yet, wins there as it will here.
-    let lang = crate::i18n::Words::choose(window, None, None).lang;
-    let tz = String::from(js_sys::encode_uri_component(&tz));
-    let url = format!("{base}v1/sites/{site}/config?tz={tz}&lang={lang}");
-    let response: Response = JsFuture::from(window.fetch_with_str(&url))
-        .await
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let config = JsFuture::from(response.json().ok()?).await.ok()?;
-    lead::site::PublicConfig::read(&Js(config))
-}
-
-/// The visitor's IANA time zone. `Temporal.Now.timeZoneId()` where the
-/// browser has it (0.3 ms); otherwise Intl, whose first call loads locale
-/// data (15–25 ms in Chromium, measured: a long task on a slow phone).
-fn visitor_time_zone() -> String {
-    let get = |target: &JsValue, name: &str| js_sys::Reflect::get(target, &name.into()).ok();
-    let temporal = get(&js_sys::global(), "Temporal")
-        .and_then(|t| get(&t, "Now"))
-        .and_then(|now| Some((get(&now, "timeZoneId")?.dyn_into::<js_sys::Function>().ok()?, now)))
-        .and_then(|(id, now)| id.call0(&now).ok()?.as_string());
-    temporal.unwrap_or_else(|| {
-        let options =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        get(&options, "timeZone")
-            .and_then(|t| t.as_string())
-            .unwrap_or_default()
-    })
 }

@@ -1,16 +1,16 @@
 //! The visitor's touches (first, last non-direct, visits), kept in
 //! first-party localStorage by `lead::touches` rules so a lead sent days later
-//! still says where the visitor came from. Storage that is full, disabled or
-//! corrupt costs the history, never the lead.
+//! still says where the visitor came from. The loader (`w.js`) records each
+//! page view; the widget takes over its result and writes it once the visitor
+//! interacts, when the site does not allow capture before. Storage that is
+//! full, disabled or corrupt costs the history, never the lead.
 
 use std::cell::Cell;
 
-use lead::site::AttributionSettings;
-use lead::touches::{record_page_view, PageView, StoredTouches, TouchRules};
+use lead::loader::TOUCHES_KEY;
+use lead::touches::StoredTouches;
 use lead::wire::Touches;
 use web_sys::Window;
-
-const KEY: &str = "leadwire:touches";
 
 pub struct TouchKeeper {
     window: Window,
@@ -22,32 +22,24 @@ pub struct TouchKeeper {
 }
 
 impl TouchKeeper {
-    /// Records this page view; writes it at once if the site allows capture
-    /// before the visitor interacts, otherwise keeps it until [`Self::interacted`].
-    pub fn record(window: &Window, settings: &AttributionSettings) -> Self {
-        let storage = window.local_storage().ok().flatten();
-        let previous = storage
-            .as_ref()
-            .and_then(|s| s.get_item(KEY).ok().flatten())
+    /// Takes over this page view's touches as the loader recorded them
+    /// (`json`, [`StoredTouches::to_json`]'s form), `written` when the loader
+    /// could store them already. Unreadable: no history, the lead still goes.
+    pub fn adopt(window: &Window, json: Option<String>, written: bool) -> Self {
+        let stored = json
             .and_then(|json| crate::json::parse(&json))
-            .and_then(|json| StoredTouches::read(&json));
-        let location = window.location();
-        let view = PageView {
-            url: location.href().unwrap_or_default(),
-            referrer: window.document().map(|d| d.referrer()).filter(|r| !r.is_empty()),
-            site_host: location.hostname().unwrap_or_default(),
-        };
-        let rules = TouchRules::with_expiry_days(settings.expiry_days);
-        let keeper = TouchKeeper {
+            .and_then(|json| StoredTouches::read(&json))
+            .unwrap_or_else(|| StoredTouches {
+                touches: Touches::default(),
+                last_seen_ms: 0,
+                expires_at_ms: 0,
+            });
+        TouchKeeper {
             window: window.clone(),
-            stored: record_page_view(previous, &view, js_sys::Date::now() as i64, &rules),
-            written: Cell::new(false),
+            stored,
+            written: Cell::new(written),
             engaged: Cell::new(false),
-        };
-        if settings.capture_before_interaction {
-            keeper.write();
         }
-        keeper
     }
 
     pub fn touches(&self) -> Touches {
@@ -70,7 +62,8 @@ impl TouchKeeper {
     fn write(&self) {
         let storage = self.window.local_storage().ok().flatten();
         if let Some(storage) = storage {
-            self.written.set(storage.set_item(KEY, &self.stored.to_json()).is_ok());
+            self.written
+                .set(storage.set_item(TOUCHES_KEY, &self.stored.to_json()).is_ok());
         }
     }
 }

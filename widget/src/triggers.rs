@@ -1,17 +1,18 @@
 //! Proactive triggers from the site's configuration: after N seconds, at X %
 //! scroll, on exit intent (desktop). Capped per visitor, and re-armed on SPA
-//! route changes (pushState, replaceState, popstate).
+//! route changes (pushState, replaceState, popstate). The loader starts the
+//! widget ahead of each (`loader.js`), so the first route's timer counts from
+//! the loader's start and a scroll made before the widget is looked at once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_events::EventListener;
+use lead::loader::PROACTIVE_KEY as COUNT_KEY;
 use lead::widget::Triggers as Settings;
 use wasm_bindgen::prelude::*;
 
 use crate::app::App;
-
-const COUNT_KEY: &str = "leadwire:proactive";
 
 pub struct Triggers {
     app: Weak<App>,
@@ -21,7 +22,8 @@ pub struct Triggers {
     listeners: RefCell<Vec<EventListener>>,
 }
 
-pub fn start(app: &Rc<App>) -> Option<Rc<Triggers>> {
+/// `t0`: `performance.now()` when the loader started, where the first timer counts from.
+pub fn start(app: &Rc<App>, t0: f64) -> Option<Rc<Triggers>> {
     let settings = app.config.widget.triggers.clone()?;
     let triggers = Rc::new(Triggers {
         app: Rc::downgrade(app),
@@ -63,7 +65,12 @@ pub fn start(app: &Rc<App>) -> Option<Rc<Triggers>> {
     }));
     drop(listeners);
     watch_history(window, &triggers);
-    triggers.arm();
+    let now = window.performance().map_or(t0, |p| p.now());
+    triggers.arm(now - t0);
+    // Scrolled far already while the widget was on its way.
+    if window.scroll_y().unwrap_or(0.0) > 0.0 {
+        triggers.on_scroll();
+    }
     Some(triggers)
 }
 
@@ -92,7 +99,8 @@ fn watch_history(window: &web_sys::Window, triggers: &Rc<Triggers>) {
 }
 
 impl Triggers {
-    fn arm(self: &Rc<Self>) {
+    /// Starts the timer, `elapsed_ms` of it gone already.
+    fn arm(self: &Rc<Self>, elapsed_ms: f64) {
         let Some(app) = self.app.upgrade() else { return };
         if let Some(id) = self.timer.take() {
             app.window.clear_timeout_with_handle(id);
@@ -104,16 +112,17 @@ impl Triggers {
                     t.fire();
                 }
             });
-            let id = app
-                .window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), (seconds * 1000) as i32);
+            let id = app.window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                fire.unchecked_ref(),
+                (f64::from(seconds) * 1000.0 - elapsed_ms).max(0.0) as i32,
+            );
             self.timer.set(id.ok());
         }
     }
 
     fn on_route(self: &Rc<Self>) {
         self.fired_on_route.set(false);
-        self.arm();
+        self.arm(0.0);
     }
 
     fn on_scroll(&self) {
@@ -132,7 +141,7 @@ impl Triggers {
     }
 
     /// Opens the widget once per route, within the per-visitor cap.
-    fn fire(&self) {
+    pub fn fire(&self) {
         let Some(app) = self.app.upgrade() else { return };
         // Never interrupts a visitor already using the widget, e.g. typing in an inline form.
         if self.fired_on_route.get() || app.is_open() || app.touches.engaged() {

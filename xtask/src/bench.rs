@@ -24,10 +24,12 @@ use leadwire_tests::DEMO_SECRET;
 use crate::build::public_dir;
 use crate::step::{step, Failure};
 
-/// Budgets from the issues: the loader on the page's critical path, and
-/// everything fetched after the load event.
-const LOADER_BUDGET_GZIP: usize = 3 * 1024;
-const WIDGET_BUDGET_GZIP: usize = 40 * 1024;
+/// Budgets from the issues: the loader, which with the site's config is all
+/// a page view without interaction fetches (10 KB for both; the demo's config
+/// is about 2 KB), and the widget fetched on intent (no regression past the
+/// 72.6 KB measured on 2026-11-23).
+const LOADER_BUDGET_GZIP: usize = 8 * 1024;
+const WIDGET_BUDGET_GZIP: usize = 74_342; // 72.6 KB
 
 /// What one run measures.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -130,7 +132,7 @@ fn sizes() -> Result<Vec<Size>, Failure> {
             Some(LOADER_BUDGET_GZIP),
         )?,
         measure(
-            "widget after load: wasm + JS glue (CSS is inside the wasm)",
+            "widget on intent: wasm + JS glue (the dialog's CSS is inside the wasm)",
             &[&public.join("leadwire_bg.wasm"), &public.join("leadwire.js")],
             Some(WIDGET_BUDGET_GZIP),
         )?,

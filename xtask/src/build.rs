@@ -20,15 +20,21 @@ const WASM_FEATURES: &[&str] = &[
 
 /// Static-asset headers: the widget is imported from other origins (CORS),
 /// a site's own monitoring may time it (Timing-Allow-Origin), and the loader
-/// stays short-cached so a deploy reaches every site quickly. Glue and wasm
-/// are revalidated on each view (a 265-byte 304): cached separately for a
-/// while, a deploy could pair new glue with old wasm.
+/// stays short-cached so a deploy reaches every site quickly. The loader asks
+/// for glue and wasm under the build's version (`?v=`, [`crate::loader`]), so
+/// they are cached for a year: a visitor who opened the widget once opens it
+/// again from the cache, offline too, and a loader never pairs with another
+/// build's glue or wasm once its own cached copy has expired.
 const ASSET_HEADERS: &str = "/*
   Access-Control-Allow-Origin: *
   Timing-Allow-Origin: *
   X-Content-Type-Options: nosniff
 /w.js
   Cache-Control: public, max-age=300
+/leadwire.js
+  Cache-Control: public, max-age=31536000, immutable
+/leadwire_bg.wasm
+  Cache-Control: public, max-age=31536000, immutable
 ";
 
 pub fn all() -> Result<(), Failure> {
@@ -95,8 +101,8 @@ pub fn widget() -> Result<(), Failure> {
                 "esbuild-widget-glue",
                 "run `cargo xtask setup` to install esbuild from package-lock.json",
             )?;
-            let loader = std::fs::read_to_string(root.join("widget/loader.js")).map_err(|e| io_failure(&root, e))?;
-            write(&public.join("w.js"), &minify_loader(&loader))?;
+            let version = crate::loader::version(&[&public.join("leadwire.js"), &public.join("leadwire_bg.wasm")])?;
+            write(&public.join("w.js"), &crate::loader::build(&root, &version)?)?;
             write(&public.join("_headers"), ASSET_HEADERS)
         },
     )
@@ -115,37 +121,10 @@ pub fn edge() -> Result<(), Failure> {
     })
 }
 
-/// Drops comments and indentation: the loader is written with explicit
-/// semicolons, so joining its lines keeps its meaning.
-pub fn minify_loader(source: &str) -> String {
-    let mut out = String::with_capacity(source.len());
-    let mut rest = source;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find("*/")
-            .map(|end| &rest[start + end + 2..])
-            .unwrap_or("");
-    }
-    out.push_str(rest);
-    out.lines().map(str::trim).collect::<Vec<_>>().join("")
-}
-
 fn write(path: &Path, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| io_failure(path, e))
 }
 
 fn io_failure(path: &Path, e: std::io::Error) -> Failure {
     Failure::new(format!("{}: {e}", path.display()), "check permissions and disk space")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minify_loader;
-
-    #[test]
-    fn the_loader_loses_comments_and_indentation_only() {
-        let source = "/* a\n comment */\n(function () {\n  var a = 1; /* why */\n  go(a);\n})();\n";
-        assert_eq!(minify_loader(source), "(function () {var a = 1;go(a);})();");
-    }
 }

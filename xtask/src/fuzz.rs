@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use leadwire_tests::paths::repo_root;
+use leadwire_tests::process::Guarded;
 
 use crate::step::{self, Failure};
 
@@ -73,8 +74,11 @@ pub fn bounded(build: Background, seconds: u64) -> Result<(), Failure> {
 /// The fuzz build, started at the lowest CPU priority while `cargo xtask test`
 /// lints and tests: it fills the cores' idle time (the end-to-end cases mostly
 /// wait on outages and browsers) instead of adding minutes after them.
+/// A test command that stops early (a lint failed) stops the build too: the
+/// guard stops the whole group when it drops.
 pub struct Background {
-    child: Option<std::process::Child>,
+    /// In its own process group: cargo's rustc children are stopped with it.
+    child: Option<Guarded>,
     spawn_error: Option<String>,
     log: PathBuf,
 }
@@ -83,15 +87,17 @@ pub fn build_in_background() -> Background {
     let log = step::log_dir().join("fuzz-build.log");
     let child = std::fs::File::create(&log).and_then(|file| {
         let err = file.try_clone()?;
-        Command::new("nice")
-            .args(["-n", "19", "cargo", "+nightly", "fuzz", "build", "-O"])
-            .current_dir(repo_root().join("fuzz"))
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .env_remove("RUSTC")
-            .env_remove("CARGO")
-            .stdout(file)
-            .stderr(err)
-            .spawn()
+        Guarded::spawn(
+            "fuzz-build",
+            Command::new("nice")
+                .args(["-n", "19", "cargo", "+nightly", "fuzz", "build", "-O"])
+                .current_dir(repo_root().join("fuzz"))
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env_remove("RUSTC")
+                .env_remove("CARGO")
+                .stdout(file)
+                .stderr(err),
+        )
     });
     match child {
         Ok(child) => Background {
@@ -124,16 +130,6 @@ impl Background {
                 format!("cannot run cargo +nightly fuzz build: {e}"),
                 "cargo xtask setup installs nightly and cargo-fuzz",
             )),
-        }
-    }
-}
-
-/// A test command that stops early (a lint failed) stops the build too.
-impl Drop for Background {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
         }
     }
 }

@@ -6,6 +6,7 @@ mod bench;
 mod build;
 mod demo;
 mod fuzz;
+mod loader;
 mod setup;
 mod sites;
 mod step;

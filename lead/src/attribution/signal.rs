@@ -97,7 +97,7 @@ pub fn host_matches(host: &str, app: bool, pattern: &str) -> bool {
 /// that may match the same hosts (mail.google.com is webmail, not Google
 /// search), so the first match is the collector's. Copied at compile time,
 /// as [`ATTRIBUTION_PARAMS`] are, so the rest of the table stays out of the widget.
-const SEARCH_ROWS: [(&str, bool); search_rows_needed()] = {
+pub const SEARCH_ROWS: [(&str, bool); search_rows_needed()] = {
     let mut rows = [("", false); search_rows_needed()];
     let (mut i, mut kept) = (0, 0);
     while i < HOSTS.len() {
@@ -195,7 +195,7 @@ pub fn is_attribution_param(name: &str) -> bool {
 /// The tables' parameter names alone, copied at compile time: the widget
 /// needs only these, and reading the tables at run time would ship their
 /// other columns (sources, the rules' descriptions) to every visitor.
-const ATTRIBUTION_PARAMS: [&str; UTM.len() + CLICK_IDS.len()] = {
+pub const ATTRIBUTION_PARAMS: [&str; UTM.len() + CLICK_IDS.len()] = {
     let mut names = [""; UTM.len() + CLICK_IDS.len()];
     let mut i = 0;
     while i < UTM.len() {

@@ -14,6 +14,8 @@ pub struct Answer {
     allow_origin: Option<String>,
     pub cache_control: Option<String>,
     pub etag: Option<String>,
+    /// The body as text (`body` is it parsed as JSON, or null).
+    pub text: String,
 }
 
 pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], body: Option<String>) -> Answer {
@@ -42,6 +44,7 @@ pub fn call(stack: &Stack, method: &str, path: &str, headers: &[(&str, &str)], b
         allow_origin,
         cache_control,
         etag,
+        text,
     }
 }
 
@@ -307,4 +310,52 @@ pub fn cors_allows_only_the_sites_origins(stack: &Stack) {
         None,
     );
     assert_eq!(refused.status, 403);
+}
+
+pub fn a_sites_own_loader_carries_its_config_and_checks_the_origin(stack: &Stack) {
+    let loader = call(stack, "GET", "v1/sites/demo/w.js", &[("origin", ORIGIN)], None);
+    assert_eq!(
+        (
+            loader.status,
+            loader.allow_origin.as_deref(),
+            loader.cache_control.as_deref()
+        ),
+        (200, Some(ORIGIN), Some("public, max-age=30"))
+    );
+    let (preset, rest) = loader.text.split_once(";\n").expect("the preset, then the loader");
+    let preset: Value = serde_json::from_str(preset.strip_prefix("self.__leadwire=").expect("the preset's global"))
+        .unwrap_or_else(|e| panic!("{e}: {preset}"));
+    let config = call(stack, "GET", "v1/sites/demo/config", &[("origin", ORIGIN)], None);
+    assert_eq!(preset["site"], "demo");
+    assert_eq!(
+        (&preset["config"]["site"], &preset["config"]["widget"]["modes"]),
+        (&config.body["site"], &config.body["widget"]["modes"])
+    );
+    let plain = call(stack, "GET", "w.js", &[], None);
+    assert_eq!(rest, plain.text, "the same static loader follows the preset");
+    let etag = loader.etag.clone().expect("an ETag");
+    let again = call(
+        stack,
+        "GET",
+        "v1/sites/demo/w.js",
+        &[("origin", ORIGIN), ("if-none-match", &etag)],
+        None,
+    );
+    assert_eq!(again.status, 304);
+    let foreign = call(
+        stack,
+        "GET",
+        "v1/sites/demo/w.js",
+        &[("origin", "https://evil.example")],
+        None,
+    );
+    assert_eq!(
+        (foreign.status, &foreign.body["error"]["code"]),
+        (403, &json!("origin_not_allowed"))
+    );
+    let unknown = call(stack, "GET", "v1/sites/nope/w.js", &[("origin", ORIGIN)], None);
+    assert_eq!(
+        (unknown.status, &unknown.body["error"]["code"]),
+        (404, &json!("site_not_found"))
+    );
 }

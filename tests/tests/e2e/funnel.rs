@@ -86,6 +86,34 @@ pub fn a_visit_that_ends_in_a_lead_is_counted_once_at_every_step(stack: &Stack) 
     }
 }
 
+pub fn a_page_view_without_interaction_is_counted_shown_by_the_loader(stack: &Stack) {
+    let campaign = format!("view-{}", Uuid::new_v4().simple());
+    let landing = format!(
+        "{}?utm_source=yandex&utm_medium=cpc&utm_campaign={campaign}",
+        stack.site.url
+    );
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&landing).await;
+        browser.widget(".launcher").await;
+        let state = browser
+            .run(
+                "return { loader: !!(window.leadwire && window.leadwire.q), \
+                 wasm: performance.getEntriesByType('resource').some(r => new URL(r.name).pathname.endsWith('/leadwire_bg.wasm')) };",
+            )
+            .await;
+        assert_eq!(
+            state,
+            json!({"loader": true, "wasm": false}),
+            "the widget itself never started"
+        );
+        // Leaving hides the page: the loader's beacon goes now.
+        browser.goto("about:blank").await;
+        browser.close().await;
+    });
+    wait_for_counters(stack, "demo", &campaign, &[("shown", "", "paid_search", 1)]);
+}
+
 pub fn a_beacon_is_checked_by_field_site_and_origin_and_counted(stack: &Stack) {
     let campaign = format!("beacon-{}", Uuid::new_v4().simple());
     let beacon = |counts: Value| {

@@ -279,6 +279,36 @@ pub fn offline_submit_is_delivered_after_reconnect_and_after_reload(stack: &Stac
     }
 }
 
+pub fn a_widget_opened_once_opens_offline_on_the_next_page_and_keeps_the_lead(stack: &Stack) {
+    let case = Uuid::new_v4().simple().to_string();
+    block_on(async {
+        let browser = stack.driver.session().await;
+        // The first open fetches the widget (glue and wasm) into the browser's cache.
+        browser.goto(&stack.site.url).await;
+        click(&browser, ".launcher").await;
+        browser.widget(".panel:not([hidden])").await;
+        // The next page view loads online; the connection is lost before the widget is opened.
+        browser.goto(&format!("{}?case={case}", stack.site.url)).await;
+        browser.widget(".launcher").await;
+        let started = browser.run("return !(window.leadwire && window.leadwire.q);").await;
+        assert_eq!(
+            started,
+            Value::Bool(false),
+            "the widget is not started before the click"
+        );
+        browser.offline(true).await;
+        click(&browser, ".launcher").await;
+        type_into(&browser, "#lw-phone", "+7 912 345 67 89").await;
+        browser.submit().await;
+        let said = browser.widget_text(".done").await;
+        assert!(said.contains("saved"), "the visitor is told the truth: {said}");
+        browser.offline(false).await;
+        let data = delivered(stack, &case);
+        assert_eq!(data["contact"]["phone"], "+79123456789");
+        browser.close().await;
+    });
+}
+
 pub fn strict_csp_and_hostile_css_do_not_break_it(stack: &Stack) {
     for page in ["csp.html", "hostile.html"] {
         let case = Uuid::new_v4().simple().to_string();
@@ -343,9 +373,14 @@ pub fn accessible_in_both_languages(stack: &Stack) {
                 browser.run(&axe).await;
                 assert_accessible(stack, &browser, &at("closed")).await;
                 click(&browser, ".launcher").await;
-                // Focus moved into the dialog; Escape closes it and focus returns.
+                // Focus moves into the dialog once the widget the click started is up; Escape
+                // closes it and focus returns.
                 let focused = browser
-                    .run("return document.querySelector('leadwire-widget').shadowRoot.activeElement.id")
+                    .until_page(
+                        "focus inside the dialog",
+                        "const a = document.querySelector('leadwire-widget').shadowRoot.activeElement;\
+                         return a && a.id.startsWith('lw-') ? a.id : null;",
+                    )
                     .await;
                 assert!(
                     focused.as_str().is_some_and(|id| id.starts_with("lw-")),

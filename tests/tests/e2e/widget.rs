@@ -225,3 +225,65 @@ pub fn broken_local_storage_costs_the_history_not_the_lead(stack: &Stack) {
         );
     }
 }
+
+/// The collector's files a page has fetched so far (paths, no query), and when (`performance.now()`).
+const FETCHED: &str = "const done = arguments[arguments.length - 1], origin = arguments[0];\
+     requestIdleCallback(() => requestIdleCallback(() => done({ at: performance.now(),\
+       paths: performance.getEntriesByType('resource').filter(r => r.name.startsWith(origin))\
+         .map(r => new URL(r.name).pathname).sort() })));";
+
+pub fn a_page_view_fetches_the_sites_loader_only_and_a_hover_then_click_opens(stack: &Stack) {
+    block_on(async {
+        let browser = stack.driver.session().await;
+        browser.goto(&stack.site.url).await;
+        let launcher = browser.widget(".launcher").await;
+        // After the loader's idle work (the outbox and inline-form checks run in the first idle callback).
+        let origin = serde_json::json!(stack.collector_url.trim_end_matches('/'));
+        let idle = browser
+            .client
+            .execute_async(FETCHED, vec![origin])
+            .await
+            .expect("resource entries");
+        assert_eq!(
+            idle["paths"],
+            serde_json::json!(["/v1/sites/demo/w.js"]),
+            "a page view with no interaction fetches the site's loader (its config written in) only"
+        );
+        assert!(browser.try_widget(".panel").await.is_none(), "no dialog before intent");
+        // The pointer over the launcher fetches the widget; it starts on the click.
+        use fantoccini::actions::InputSource;
+        let hover = fantoccini::actions::MouseActions::new("mouse".into()).then(
+            fantoccini::actions::PointerAction::MoveToElement {
+                element: launcher.clone(),
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            },
+        );
+        browser.client.perform_actions(hover).await.expect("hover the launcher");
+        let fetched_at = browser
+            .until_page(
+                "the wasm fetched on hover",
+                "const r = performance.getEntriesByType('resource').find(r => new URL(r.name).pathname.endsWith('/leadwire_bg.wasm'));\
+                 return r ? r.startTime : null;",
+            )
+            .await;
+        let idle_at = idle["at"].as_f64().expect("a time");
+        assert!(
+            fetched_at.as_f64().is_some_and(|t| t > idle_at),
+            "fetched at {fetched_at}, after the page view's idle work at {idle_at}"
+        );
+        assert!(
+            browser.try_widget(".panel").await.is_none(),
+            "a hover does not start it"
+        );
+        launcher.click().await.expect("click the launcher");
+        browser.widget(".panel:not([hidden]) #lw-phone").await;
+        assert_eq!(
+            launcher.attr("aria-expanded").await.expect("aria-expanded").as_deref(),
+            Some("true"),
+            "the loader's launcher is the widget's"
+        );
+        browser.close().await;
+    });
+}

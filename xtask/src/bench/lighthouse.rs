@@ -1,9 +1,13 @@
 //! The widget's cost to a page as site owners see it: Lighthouse (npm
 //! `lighthouse` 12.2.x, the last line that runs on Node 20), mobile, simulated
 //! throttling, on the demo landing page with and without the snippet,
-//! interleaved, each run in a fresh Chromium profile. Lighthouse counts all of
-//! 127.0.0.1 as first party, so the widget's share is told by its URLs: what
-//! comes from the collector's origin.
+//! interleaved, each run in a fresh Chromium profile. Three pages: without the
+//! widget, with the deferred snippet the demo page carries (the loader asked for
+//! after the load event and a frame), and with the one-line tag (for sites whose
+//! CSP forbids inline scripts). Lighthouse counts all of 127.0.0.1 as first
+//! party, so the widget's share is told by its URLs: what comes from the
+//! collector's origin; the snippet's own few lines count under the page's URL,
+//! so that row is shown too.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,9 +25,13 @@ const SITE_PORT: u16 = 8080;
 /// The snippet loads the widget from here; everything under it is the widget's.
 const COLLECTOR: &str = "http://127.0.0.1:8787/";
 const WITH_SNIPPET: &str = "http://127.0.0.1:8080/";
-/// The same page with the snippet's `<script>` line taken out.
+/// The same page with the snippet's `<script>` taken out.
 const WITHOUT_SNIPPET: &str = "http://127.0.0.1:8080/without-snippet.html";
-const SNIPPET: &str = r#"<script async src="http://127.0.0.1:8787/w.js" data-site="demo"></script>"#;
+/// The same page with the one-line tag in the snippet's place.
+const WITH_TAG: &str = "http://127.0.0.1:8080/with-tag.html";
+/// How the demo page's deferred snippet begins; it ends at the next `</script>`.
+const SNIPPET_START: &str = "<script>\n    /* Leadwire:";
+const TAG: &str = r#"<script async src="http://127.0.0.1:8787/w.js" data-site="demo"></script>"#;
 /// Runs per variant (the issue: the median of 5).
 pub const RUNS: usize = 5;
 
@@ -42,12 +50,23 @@ pub struct Run {
     pub widget_bytes: f64,
     /// bootup-time of the collector's scripts (parse, compile, run).
     pub widget_script_ms: f64,
+    /// bootup-time charged to the page's own URL (inline scripts, the snippet among them).
+    pub page_script_ms: f64,
     pub widget_urls: Vec<String>,
 }
 
 pub struct Measured {
     pub with: Vec<Run>,
     pub without: Vec<Run>,
+    /// The one-line tag instead of the deferred snippet.
+    pub tag: Vec<Run>,
+}
+
+/// The demo page's deferred snippet, found by its opening comment.
+fn snippet(index: &str) -> Option<&str> {
+    let start = index.find(SNIPPET_START)?;
+    let end = start + index[start..].find("</script>")? + "</script>".len();
+    Some(&index[start..end])
 }
 
 fn dir() -> PathBuf {
@@ -83,10 +102,10 @@ fn measure(logs: &Path) -> Result<Measured, String> {
     let pages = TempDir::new("leadwire-bench-lighthouse").map_err(|e| e.to_string())?;
     let state = TempDir::new("leadwire-bench-lighthouse-state").map_err(|e| e.to_string())?;
     let index = std::fs::read_to_string(repo_root().join("demo-site/index.html")).map_err(|e| e.to_string())?;
-    if !index.contains(SNIPPET) {
-        return Err(format!("demo-site/index.html no longer holds the snippet {SNIPPET}"));
-    }
-    std::fs::write(pages.path().join("without-snippet.html"), index.replace(SNIPPET, "")).map_err(|e| e.to_string())?;
+    let snippet = snippet(&index)
+        .ok_or_else(|| format!("demo-site/index.html no longer holds a snippet starting {SNIPPET_START:?}"))?;
+    std::fs::write(pages.path().join("without-snippet.html"), index.replace(snippet, "")).map_err(|e| e.to_string())?;
+    std::fs::write(pages.path().join("with-tag.html"), index.replace(snippet, TAG)).map_err(|e| e.to_string())?;
     let _site = StaticSite::start(
         vec![pages.path().to_path_buf(), repo_root().join("demo-site")],
         SITE_PORT,
@@ -101,12 +120,13 @@ fn measure(logs: &Path) -> Result<Measured, String> {
     })?;
     // Unrecorded: the first run pays for cold disk caches and workerd's first isolate.
     lighthouse(WITH_SNIPPET, logs, "warm-up")?;
-    let (mut with, mut without) = (Vec::new(), Vec::new());
+    let (mut with, mut without, mut tag) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..RUNS {
         without.push(lighthouse(WITHOUT_SNIPPET, logs, &format!("without-{i}"))?);
         with.push(lighthouse(WITH_SNIPPET, logs, &format!("with-{i}"))?);
+        tag.push(lighthouse(WITH_TAG, logs, &format!("tag-{i}"))?);
     }
-    Ok(Measured { with, without })
+    Ok(Measured { with, without, tag })
 }
 
 /// One run in a fresh profile; the JSON report is kept in target/xtask/.
@@ -156,6 +176,11 @@ fn items<'a>(json: &'a Value, audit: &str) -> impl Iterator<Item = &'a Value> {
 
 fn parse(json: &Value) -> Option<Run> {
     let widget = |item: &&Value| item["url"].as_str().is_some_and(|u| u.starts_with(COLLECTOR));
+    let page = |item: &&Value| {
+        item["url"]
+            .as_str()
+            .is_some_and(|u| u.split(['?', '#']).next() == Some(WITH_SNIPPET))
+    };
     let mut widget_urls: Vec<String> = items(json, "network-requests")
         .filter(widget)
         .filter_map(|i| i["url"].as_str().map(|u| u.trim_start_matches(COLLECTOR).to_owned()))
@@ -176,6 +201,11 @@ fn parse(json: &Value) -> Option<Run> {
             + 0.0, // an empty f64 sum is -0.0, which would print as "-0"
         widget_script_ms: items(json, "bootup-time")
             .filter(widget)
+            .filter_map(|i| i["total"].as_f64())
+            .sum::<f64>()
+            + 0.0,
+        page_script_ms: items(json, "bootup-time")
+            .filter(page)
             .filter_map(|i| i["total"].as_f64())
             .sum::<f64>()
             + 0.0,
@@ -214,28 +244,47 @@ const ROWS: &[Row] = &[
         |r| r.widget_script_ms,
         |v| format!("{v:.0} ms"),
     ),
+    (
+        "the page's own script time (bootup-time)",
+        |r| r.page_script_ms,
+        |v| format!("{v:.0} ms"),
+    ),
 ];
 
 /// Budgets of the widget-cost issue for a page view with no interaction.
 pub const WIDGET_BYTES_BUDGET: f64 = 10.0 * 1024.0;
 pub const WIDGET_MAIN_THREAD_BUDGET_MS: f64 = 20.0;
 
+/// A delta that rounds to zero has no sign ("-0 ms" would read as a gain).
+fn delta(value: f64, base: f64, show: fn(f64) -> String) -> String {
+    let shown = show(value - base);
+    let nonzero = shown.chars().any(|c| ('1'..='9').contains(&c));
+    match shown.strip_prefix('-') {
+        Some(rest) if !nonzero => rest.to_owned(),
+        _ if value > base && nonzero => format!("+{shown}"),
+        _ => shown,
+    }
+}
+
 pub fn report(measured: &Measured) -> String {
     let mut out = format!(
         "### The widget's cost in Lighthouse (demo landing page)\n\n\
          Lighthouse 12.2.3 (Node 20), mobile, simulated throttling; median of {RUNS} runs per variant, \
-         interleaved, fresh profile each run. Widget share = requests to the collector's origin.\n\n\
-         | | without snippet | with snippet | delta |\n|---|---:|---:|---:|\n"
+         interleaved, fresh profile each run. Widget share = requests to the collector's origin. \
+         *Deferred snippet*: the demo page's inline snippet, which adds `w.js` after the load event and a frame; \
+         *one-line tag*: `<script async src=…/w.js>` in its place (for a CSP without inline scripts).\n\n\
+         | | without the widget | deferred snippet | delta | one-line tag | delta |\n|---|---:|---:|---:|---:|---:|\n"
     );
     for (what, metric, show) in ROWS {
-        let (without, with) = (median(&measured.without, *metric), median(&measured.with, *metric));
-        let delta = with - without + 0.0; // -0.0 would print as "-0"
-        let sign = if delta > 0.0 { "+" } else { "" };
+        let without = median(&measured.without, *metric);
+        let (with, tag) = (median(&measured.with, *metric), median(&measured.tag, *metric));
         out += &format!(
-            "| {what} | {} | {} | {sign}{} |\n",
+            "| {what} | {} | {} | {} | {} | {} |\n",
             show(without),
             show(with),
-            show(delta)
+            delta(with, without, *show),
+            show(tag),
+            delta(tag, without, *show)
         );
     }
     let bytes = median(&measured.with, |r| r.widget_bytes);
@@ -315,6 +364,7 @@ mod tests {
         let measured = Measured {
             without: runs(&[0.0, 0.0, 0.0]),
             with: runs(&[9000.0, 1000.0, 5000.0]),
+            tag: runs(&[9000.0]),
         };
         assert_eq!(median(&measured.with, |r| r.widget_bytes), 5700.0);
         let text = report(&measured);
@@ -322,7 +372,48 @@ mod tests {
         let over = Measured {
             without: runs(&[0.0]),
             with: runs(&[20000.0]),
+            tag: runs(&[0.0]),
         };
         assert!(report(&over).contains("(OVER)"));
+        // FCP 900 against 900.4: rounds to zero, printed without a sign.
+        let mut slower = runs(&[0.0]);
+        slower[0].fcp_ms = 900.4;
+        let zero = report(&Measured {
+            without: slower,
+            with: runs(&[0.0]),
+            tag: runs(&[1000.0]),
+        });
+        assert!(
+            zero.contains("| First Contentful Paint | 900 ms | 900 ms | 0 ms | 900 ms | 0 ms |"),
+            "{zero}"
+        );
+        assert!(
+            zero.contains("| the widget's bytes (collector origin) | 0.7 KB | 0.7 KB | 0.0 KB | 1.7 KB | +1.0 KB |"),
+            "{zero}"
+        );
+    }
+
+    #[test]
+    fn the_snippet_is_found_and_the_page_script_time_read() {
+        let index = "<p>x</p>\n  <script>\n    /* Leadwire: loader */ (function () {})();\n  </script>\n</body>";
+        let found = snippet(index).unwrap();
+        assert!(
+            found.starts_with("<script>\n    /* Leadwire:") && found.ends_with("</script>"),
+            "{found}"
+        );
+        assert_eq!(index.replace(found, ""), "<p>x</p>\n  \n</body>");
+        assert!(snippet("<script async src=\"w.js\"></script>").is_none());
+        let run = parse(&report_json(1.0)).unwrap();
+        assert_eq!(run.page_script_ms, 40.0);
+    }
+
+    #[test]
+    fn the_demo_page_holds_the_snippet() {
+        let index = std::fs::read_to_string(repo_root().join("demo-site/index.html")).unwrap();
+        let found = snippet(&index).expect("the deferred snippet");
+        assert!(
+            found.contains("http://127.0.0.1:8787/w.js") && found.contains("'demo'"),
+            "{found}"
+        );
     }
 }

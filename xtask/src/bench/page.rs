@@ -36,14 +36,17 @@ const SLOW_CPU: f64 = 4.0;
 /// the work, not the window).
 const SETTLE_MS: f64 = 1_000.0;
 
-/// The issue's budgets.
-const LAUNCHER_BUDGET_MS: f64 = 1_000.0;
+/// The widget-cost issue's budgets, on the median run: the launcher after the
+/// load event; the dialog after a cold click at full speed and at 4× CPU.
+const LAUNCHER_BUDGET_MS: f64 = 300.0;
+const OPEN_BUDGET_MS: f64 = 100.0;
+const SLOW_OPEN_BUDGET_MS: f64 = 300.0;
 const LONG_TASK_MS: f64 = 50.0;
 
 /// Installed before any of the page's scripts run
 /// (`Page.addScriptToEvaluateOnNewDocument`), so no entry is missed.
 const OBSERVE: &str = r#"(() => {
-  const m = window.__leadwireBench = { shifts: [], longTasks: [], frames: [], events: [], unsupported: [], launcherInDom: null, launcherVisible: null };
+  const m = window.__leadwireBench = { shifts: [], longTasks: [], frames: [], events: [], unsupported: [], launcherInDom: null, launcherVisible: null, clickAt: null, dialogVisible: null };
   const describe = n => !n ? '(removed)' : n.nodeName.toLowerCase() + (n.id ? '#' + n.id : '')
     + (typeof n.className === 'string' && n.className.trim() ? '.' + n.className.trim().split(/\s+/).join('.') : '');
   const observe = (type, keep, extra) => {
@@ -71,6 +74,16 @@ const OBSERVE: &str = r#"(() => {
     if (m.launcherInDom === null && launcher()) { m.launcherInDom = performance.now(); frames(); }
     return m.launcherInDom !== null;
   };
+  // The visitor's click (its event time), then the first animation frame that finds the dialog visible.
+  const panel = () => { const h = document.querySelector('leadwire-widget'); return h && h.shadowRoot ? h.shadowRoot.querySelector('.panel') : null; };
+  addEventListener('click', e => {
+    if (!e.isTrusted || m.clickAt !== null) return;
+    m.clickAt = e.timeStamp;
+    requestAnimationFrame(function frame() {
+      const p = panel();
+      if (p && p.checkVisibility()) m.dialogVisible = performance.now(); else requestAnimationFrame(frame);
+    });
+  }, true);
   const roots = new WeakSet();
   new MutationObserver((_, page) => {
     if (found()) return page.disconnect();
@@ -111,6 +124,9 @@ struct Run {
     long_tasks: Vec<LongTask>,
     /// Event Timing's duration of the click that opens the dialog.
     open_ms: Option<f64>,
+    /// From the click to the dialog visible: the widget is fetched (unless a
+    /// hover did) and started on the click.
+    visible_ms: f64,
     /// When each file of the collector was requested, relative to load.
     starts: BTreeMap<String, f64>,
     /// Bytes on the wire per file of the collector (0: from the cache).
@@ -141,6 +157,8 @@ struct Frame {
 pub struct Variant {
     name: String,
     runs: Vec<Run>,
+    /// Click → dialog visible, on the median run.
+    open_budget_ms: f64,
 }
 
 /// Starts the demo site, the collector (production build) and chromedriver
@@ -191,14 +209,17 @@ fn measure(logs: &Path) -> Result<Vec<Variant>, String> {
         Variant {
             name: "first visit, empty cache".into(),
             runs: cold,
+            open_budget_ms: OPEN_BUDGET_MS,
         },
         Variant {
             name: "next visit, warm cache".into(),
             runs: warm,
+            open_budget_ms: OPEN_BUDGET_MS,
         },
         Variant {
             name: format!("first visit, CPU {SLOW_CPU}× slower"),
             runs: slow,
+            open_budget_ms: SLOW_OPEN_BUDGET_MS,
         },
     ])
 }
@@ -243,16 +264,23 @@ impl Browser<'_> {
         )?;
         self.watch(visible.as_f64().unwrap_or(0.0), SETTLE_MS)?;
         self.click_launcher()?;
+        // The dialog is added by the widget, which the click starts. Timed in
+        // the page, from the click event to the frame that shows the dialog
+        // (not from the driver's round trips or its polling).
         let opened = self.wait_for(
             "the dialog to open",
             Duration::from_secs(30),
-            "const p = document.querySelector('leadwire-widget').shadowRoot.querySelector('.panel');
-             return p.checkVisibility() ? performance.now() : null;",
+            "const m = window.__leadwireBench;
+             return m.dialogVisible === null ? null : [m.clickAt, m.dialogVisible];",
         )?;
-        self.watch(opened.as_f64().unwrap_or(0.0), SETTLE_MS)?;
+        let at = |i: usize| opened.get(i).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        let (clicked, shown) = (at(0), at(1));
+        self.watch(shown, SETTLE_MS)?;
         let page = self.script(COLLECT)?;
         let network = self.network_log()?;
-        Run::read(&page, &network)
+        let mut run = Run::read(&page, &network)?;
+        run.visible_ms = shown - clicked;
+        Ok(run)
     }
 }
 
@@ -271,6 +299,12 @@ fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
 }
 
 const WIDGET_FILES: [&str; 2] = ["leadwire.js", "leadwire_bg.wasm"];
+
+/// The loader: the static `w.js` (the one-line tag) or a site's own
+/// `v1/sites/{site}/w.js` (the deferred snippet), under the collector.
+fn is_loader(file: &str) -> bool {
+    file == "w.js" || (file.starts_with("v1/sites/") && file.ends_with("/w.js"))
+}
 
 impl Run {
     fn read(page: &Value, network: &[Value]) -> Result<Run, String> {
@@ -293,7 +327,7 @@ impl Run {
             .collect();
         let loader_render_blocking = resources
             .iter()
-            .any(|(file, r)| file == "w.js" && r.get("renderBlocking").and_then(Value::as_str) == Some("blocking"));
+            .any(|(file, r)| is_loader(file) && r.get("renderBlocking").and_then(Value::as_str) == Some("blocking"));
         let widget_fetch_ms = resources
             .iter()
             .filter(|(file, _)| WIDGET_FILES.contains(&file.as_str()))
@@ -326,7 +360,7 @@ impl Run {
                         || frame
                             .sources
                             .iter()
-                            .any(|s| s == "w.js" || WIDGET_FILES.contains(&s.as_str()));
+                            .any(|s| is_loader(s) || WIDGET_FILES.contains(&s.as_str()));
                     LongTask {
                         at,
                         duration,
@@ -336,6 +370,7 @@ impl Run {
                 })
                 .collect(),
             open_ms: list(page, "events").map(|e| number(e, "duration")).reduce(f64::max),
+            visible_ms: f64::NAN,
             starts: resources
                 .iter()
                 .map(|(file, r)| (file.clone(), number(r, "start") - load))
@@ -447,12 +482,12 @@ pub fn report(variants: &[Variant]) -> String {
         let extra: BTreeSet<&str> = runs
             .iter()
             .flat_map(|r| r.before_load.iter().map(String::as_str))
-            .filter(|f| *f != "w.js")
+            .filter(|f| !is_loader(f))
             .collect();
         let blocking = runs.iter().any(|r| r.loader_render_blocking);
         match (extra.is_empty(), blocking) {
-            (true, false) => "w.js only, non-blocking ✓".into(),
-            (true, true) => "w.js, render-blocking ✗".into(),
+            (true, false) => "the loader only, non-blocking ✓".into(),
+            (true, true) => "the loader, render-blocking ✗".into(),
             (false, _) => format!("also {} ✗", extra.into_iter().collect::<Vec<_>>().join(", ")),
         }
     });
@@ -470,11 +505,31 @@ pub fn report(variants: &[Variant]) -> String {
         format!("{all} {}", mark(pass))
     });
     out += &row(
-        &format!("launcher visible ≤ {} after the load event", ms(LAUNCHER_BUDGET_MS)),
+        &format!(
+            "launcher visible ≤ {} after the load event (median)",
+            ms(LAUNCHER_BUDGET_MS)
+        ),
         &|runs| {
             let (median, worst) = median_and_worst(runs.iter().map(|r| r.launcher_ms).collect(), f64::max);
-            format!("{} / {} {}", ms(median), ms(worst), mark(worst <= LAUNCHER_BUDGET_MS))
+            format!("{} / {} {}", ms(median), ms(worst), mark(median <= LAUNCHER_BUDGET_MS))
         },
+    );
+    let opened: String = variants
+        .iter()
+        .map(|v| {
+            let (median, worst) = median_and_worst(v.runs.iter().map(|r| r.visible_ms).collect(), f64::max);
+            let budget = v.open_budget_ms;
+            format!(
+                " {} / {} (≤ {}) {} |",
+                ms(median),
+                ms(worst),
+                ms(budget),
+                mark(median <= budget)
+            )
+        })
+        .collect();
+    out += &format!(
+        "| opening the dialog: from the click event to the first frame that shows it (median), the widget fetched and started on the click |{opened}\n"
     );
     out += &row("no layout shift (CLS 0)", &|runs| {
         let (median, worst) = median_and_worst(runs.iter().map(|r| r.cls).collect(), f64::max);
