@@ -411,9 +411,6 @@ mod tests {
     fn the_demo_page_holds_the_snippet() {
         let index = std::fs::read_to_string(repo_root().join("demo-site/index.html")).unwrap();
         let found = snippet(&index).expect("the deferred snippet");
-        assert!(
-            found.contains("http://127.0.0.1:8787/w.js") && found.contains("'demo'"),
-            "{found}"
-        );
+        assert!(found.contains("'http://127.0.0.1:8787/v1/sites/demo/w.js'"), "{found}");
     }
 }
