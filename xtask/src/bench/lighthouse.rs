@@ -176,10 +176,12 @@ fn items<'a>(json: &'a Value, audit: &str) -> impl Iterator<Item = &'a Value> {
 
 fn parse(json: &Value) -> Option<Run> {
     let widget = |item: &&Value| item["url"].as_str().is_some_and(|u| u.starts_with(COLLECTOR));
+    // Each variant's own document (the page without the widget is another file).
+    let document = json["requestedUrl"].as_str()?.split(['?', '#']).next()?;
     let page = |item: &&Value| {
         item["url"]
             .as_str()
-            .is_some_and(|u| u.split(['?', '#']).next() == Some(WITH_SNIPPET))
+            .is_some_and(|u| u.split(['?', '#']).next() == Some(document))
     };
     let mut widget_urls: Vec<String> = items(json, "network-requests")
         .filter(widget)
@@ -310,6 +312,7 @@ mod tests {
 
     fn report_json(widget_bytes: f64) -> Value {
         json!({
+            "requestedUrl": "http://127.0.0.1:8080/without-snippet.html",
             "categories": {"performance": {"score": 0.97}},
             "audits": {
                 "total-blocking-time": {"numericValue": 10.0},
@@ -324,7 +327,8 @@ mod tests {
                     {"url": "http://127.0.0.1:8787/v1/sites/demo/config", "transferSize": 700.0}
                 ]}},
                 "bootup-time": {"details": {"items": [
-                    {"url": "http://127.0.0.1:8080/", "total": 40.0},
+                    {"url": "http://127.0.0.1:8080/without-snippet.html", "total": 40.0},
+                    {"url": "http://127.0.0.1:8080/", "total": 99.0},
                     {"url": "http://127.0.0.1:8787/w.js", "total": 12.5}
                 ]}}
             }
@@ -342,7 +346,7 @@ mod tests {
 
     #[test]
     fn a_page_without_the_widget_has_a_share_of_zero() {
-        let json = json!({"categories": {"performance": {"score": 1.0}}, "audits": {
+        let json = json!({"requestedUrl": "http://127.0.0.1:8080/", "categories": {"performance": {"score": 1.0}}, "audits": {
             "total-blocking-time": {"numericValue": 0.0}, "largest-contentful-paint": {"numericValue": 1.0},
             "first-contentful-paint": {"numericValue": 1.0}, "cumulative-layout-shift": {"numericValue": 0.0},
             "total-byte-weight": {"numericValue": 1.0}, "mainthread-work-breakdown": {"numericValue": 1.0}}});
