@@ -10,6 +10,11 @@
 //! command function and runs the calls queued before it started: the page's
 //! and the loader's own (the click that started it, a `tel:` click, an exit).
 
+// A panicking string slice (`&s[i..]`) links core's panic formatting into
+// every visitor's download (4 KB gzip, measured in BENCHMARKS.md): slice with
+// `get`, `split_at_checked` or `strip_prefix`.
+#![deny(clippy::string_slice)]
+
 mod analytics;
 mod app;
 mod chat;
