@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::json::{int, object, View};
+use crate::json::{int, object, text_members, View};
 use crate::site::PublicConfig;
 
 /// A day: long enough to come back after a break, short enough that a
@@ -39,14 +39,7 @@ impl StoredDraft {
     /// any age.
     pub fn read<V: View>(v: &V) -> Option<StoredDraft> {
         let saved_ms = int(v, "saved_ms")?;
-        // Inserted one by one: `collect` into a map sorts first, and that sort
-        // is 3 KB of the widget's wasm.
-        let mut fields = BTreeMap::new();
-        for (name, value) in v.get("fields")?.members() {
-            if let Some(value) = value.text() {
-                fields.insert(name, value);
-            }
-        }
+        let fields = text_members(&v.get("fields")?);
         Some(StoredDraft { fields, saved_ms })
     }
 

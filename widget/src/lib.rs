@@ -33,7 +33,6 @@ mod turnstile;
 mod viewport;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use lead::json::{Read, View};
@@ -151,13 +150,7 @@ impl Hooks {
                 }
             }
             Some("set") if arg(1).as_string().as_deref() == Some("fields") => {
-                let mut values = BTreeMap::new();
-                for (name, value) in json::Js(arg(2)).members() {
-                    if let Some(value) = value.text() {
-                        values.insert(name, value);
-                    }
-                }
-                app.prefill(values);
+                app.prefill(lead::json::text_members(&json::Js(arg(2))));
             }
             _ => web_sys::console::warn_2(&"leadwire: unknown command".into(), &call.get(0)),
         }
