@@ -41,6 +41,17 @@ enum Place {
     Inline(Mode),
 }
 
+/// What the launcher's dialog and every inline form of the page share.
+struct Shared {
+    window: Window,
+    site: String,
+    config: Rc<PublicConfig>,
+    touches: Rc<TouchKeeper>,
+    outbox: Rc<Outbox>,
+    /// The loader's sheet and `STYLE`, adopted by each shadow root.
+    sheets: js_sys::Array,
+}
+
 pub struct App {
     pub window: Window,
     pub site: String,
@@ -81,39 +92,42 @@ impl App {
         own.replace_sync(STYLE)?;
         let sheets = js_sys::Array::of2(&launcher.sheet, &own);
         let first_mode = config.widget.modes.first().copied().unwrap_or(Mode::Callback);
-        Self::build(
+        let shared = Shared {
             window,
             site,
-            Rc::new(config),
-            (touches, outbox, sheets),
-            &host,
-            Place::Launcher(first_mode),
-        )
+            config: Rc::new(config),
+            touches,
+            outbox,
+            sheets,
+        };
+        Self::build(shared, &host, Place::Launcher(first_mode))
     }
 
     /// The same forms inline in `host`, an element of the page, sharing this
     /// widget's outbox and touches.
     pub fn mount_inline(&self, host: &Element, mode: Mode) -> Result<Rc<Self>, JsValue> {
-        let app = Self::build(
-            self.window.clone(),
-            self.site.clone(),
-            Rc::clone(&self.config),
-            (Rc::clone(&self.touches), Rc::clone(&self.outbox), self.sheets.clone()),
-            host,
-            Place::Inline(mode),
-        )?;
+        let shared = Shared {
+            window: self.window.clone(),
+            site: self.site.clone(),
+            config: Rc::clone(&self.config),
+            touches: Rc::clone(&self.touches),
+            outbox: Rc::clone(&self.outbox),
+            sheets: self.sheets.clone(),
+        };
+        let app = Self::build(shared, host, Place::Inline(mode))?;
         *app.product.borrow_mut() = host.get_attribute("data-leadwire-product");
         Ok(app)
     }
 
-    fn build(
-        window: Window,
-        site: String,
-        config: Rc<PublicConfig>,
-        (touches, outbox, sheets): (Rc<TouchKeeper>, Rc<Outbox>, js_sys::Array),
-        host: &Element,
-        place: Place,
-    ) -> Result<Rc<Self>, JsValue> {
+    fn build(shared: Shared, host: &Element, place: Place) -> Result<Rc<Self>, JsValue> {
+        let Shared {
+            window,
+            site,
+            config,
+            touches,
+            outbox,
+            sheets,
+        } = shared;
         let words = Words::choose(&window, config.widget.locale.as_deref(), Some(Rc::clone(&config)));
         let (first_mode, inline) = match place {
             Place::Launcher(mode) => (mode, false),
