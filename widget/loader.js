@@ -1,13 +1,14 @@
 /* Leadwire loader (w.js): all a page view runs unless the visitor shows
-   intent. After the page's load event and first paint it fetches the site's
-   config (which also says whether the site may run here), draws the launcher
-   in a task of its own, and at idle records the page view's touch by
-   lead::touches::record_page_view (tables from lead, written in by the build;
-   checked against the Rust function by xtask's loader oracle test). The wasm
-   widget is fetched on intent, with the config again for the visitor's time
-   zone, and started on a click, a command, a due trigger, an inline form or
-   an unsent lead; it adopts the launcher, the config, the touches and the
-   command queue (`handover`). */
+   intent. After the page's load event and first paint it takes the site's
+   config (written in front of it when served as the site's own loader,
+   /v1/sites/{site}/w.js; fetched otherwise; a foreign origin gets neither),
+   draws the launcher in a task of its own, and at idle records the page
+   view's touch by lead::touches::record_page_view (tables from lead, written
+   in by the build; checked against the Rust function by xtask's loader oracle
+   test). The wasm widget is fetched on intent, with the config again for the
+   visitor's time zone, and started on a click, a command, a due trigger, an
+   inline form or an unsent lead; it adopts the launcher, the config, the
+   touches and the command queue (`handover`). */
 (function (w, d) {
   var T = __LEADWIRE_TABLES__;
   var s = d.currentScript;
